@@ -1,0 +1,105 @@
+using Conduit.Features.Shared;
+using Conduit.Infrastructure.Errors;
+using Dapper;
+using Npgsql;
+
+namespace Conduit.Features.Articles;
+
+public sealed record ArticleEnvelope(Article Article);
+
+public sealed record Article(
+    string Slug, string Title, string Description, string Body, IReadOnlyList<string> TagList,
+    DateTime CreatedAt, DateTime UpdatedAt, bool Favorited, int FavoritesCount, Profile Author);
+
+/// <summary>A list item: the contract leaves the body out of lists.</summary>
+public sealed record ArticleSummary(
+    string Slug, string Title, string Description, IReadOnlyList<string> TagList,
+    DateTime CreatedAt, DateTime UpdatedAt, bool Favorited, int FavoritesCount, Profile Author);
+
+public sealed record ArticlesEnvelope(IReadOnlyList<ArticleSummary> Articles, long ArticlesCount);
+
+/// <summary>
+/// How the Articles area reads articles for a viewer (<c>@Viewer</c>, null when anonymous): tags,
+/// favorited, counts and author in the same statement, so a page is one round trip whatever its size.
+/// </summary>
+internal static class ArticleSql
+{
+    private const string ViewerColumns = """
+        a.slug, a.title, a.description,
+        ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+              WHERE at.article_id = a.id ORDER BY t.name) AS tag_list,
+        a.created_at, a.updated_at,
+        EXISTS (SELECT 1 FROM favorites f WHERE f.user_id = @Viewer AND f.article_id = a.id) AS favorited,
+        a.favorites_count,
+        u.username, u.bio, u.image,
+        EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = @Viewer AND fo.followee_id = a.author_id) AS following
+        """;
+
+    public const string BySlug = $"""
+        SELECT a.body, {ViewerColumns}
+        FROM articles a JOIN users u ON u.id = a.author_id
+        WHERE a.slug = @Slug
+        """;
+
+    public const string ById = $"""
+        SELECT a.body, {ViewerColumns}
+        FROM articles a JOIN users u ON u.id = a.author_id
+        WHERE a.id = @Id
+        """;
+
+    /// <summary>Replaces an article's tags (<c>@Id</c>, <c>@Tags</c>); run inside the writer's transaction.</summary>
+    public const string ReplaceTags = """
+        DELETE FROM article_tags WHERE article_id = @Id;
+        INSERT INTO tags (name) SELECT DISTINCT unnest(@Tags::text[]) ORDER BY 1 ON CONFLICT (name) DO NOTHING;
+        INSERT INTO article_tags (article_id, tag_id) SELECT @Id, t.id FROM tags t WHERE t.name = ANY(@Tags::text[]);
+        """;
+
+    /// <summary>The count and one page of the articles matching <paramref name="filter"/> (a fixed SQL predicate on <c>a</c>).</summary>
+    public static string Page(string filter) => $"""
+        SELECT count(*) FROM articles a WHERE {filter};
+        SELECT {ViewerColumns}
+        FROM articles a JOIN users u ON u.id = a.author_id
+        WHERE {filter}
+        ORDER BY a.created_at DESC, a.id DESC
+        LIMIT @Limit OFFSET @Offset;
+        """;
+
+    public static async Task<ArticlesEnvelope> ReadPageAsync(NpgsqlDataSource db, string sql, object args, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, args, cancellationToken: cancellationToken));
+        var count = await results.ReadSingleAsync<long>();
+        var rows = await results.ReadAsync<ArticleRow>();
+        return new ArticlesEnvelope([.. rows.Select(row => row.ToSummary())], count);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> (ending in <see cref="BySlug"/> or <see cref="ById"/>) and returns the article, or 404.</summary>
+    public static async Task<ArticleEnvelope> ReadOneAsync(NpgsqlConnection connection, string sql, object args, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<ArticleRow>(new CommandDefinition(sql, args, transaction, cancellationToken: cancellationToken));
+        return row is null ? throw ApiException.NotFound("article") : new ArticleEnvelope(row.ToArticle());
+    }
+
+    private sealed class ArticleRow
+    {
+        public string Slug { get; init; } = "";
+        public string Title { get; init; } = "";
+        public string Description { get; init; } = "";
+        public string? Body { get; init; }
+        public string[] TagList { get; init; } = [];
+        public DateTime CreatedAt { get; init; }
+        public DateTime UpdatedAt { get; init; }
+        public bool Favorited { get; init; }
+        public int FavoritesCount { get; init; }
+        public string Username { get; init; } = "";
+        public string? Bio { get; init; }
+        public string? Image { get; init; }
+        public bool Following { get; init; }
+
+        private Profile Author => new(Username, Bio, Image, Following);
+
+        public Article ToArticle() => new(Slug, Title, Description, Body ?? "", TagList, CreatedAt, UpdatedAt, Favorited, FavoritesCount, Author);
+
+        public ArticleSummary ToSummary() => new(Slug, Title, Description, TagList, CreatedAt, UpdatedAt, Favorited, FavoritesCount, Author);
+    }
+}

@@ -1,0 +1,32 @@
+using Conduit.Infrastructure.Validation;
+using FluentValidation;
+
+namespace Conduit.Features.Articles;
+
+/// <summary>Limits that creating and updating an article share, and the paging every list accepts.</summary>
+internal static class ArticleRules
+{
+    public const int MaxTitle = 200;
+    public const int MaxDescription = 1000;
+    public const int MaxBody = 100_000;
+    public const int MaxTags = 20;
+    public const int MaxTag = 64;
+    public const int MaxPageSize = 100;
+    public const int DefaultPageSize = 20;
+
+    public static IRuleBuilderOptions<T, string?> Text<T>(IRuleBuilder<T, string?> rule, int max) =>
+        rule.NotBlank().MaxChars(max).NoControlCharacters();
+
+    public static IRuleBuilderOptions<T, string[]?> Tags<T>(IRuleBuilder<T, string[]?> rule) =>
+        rule.Must(tags => tags is null || tags.Length <= MaxTags).WithMessage($"has too many tags (maximum is {MaxTags})")
+            .Must(tags => tags is null || tags.All(tag => !string.IsNullOrWhiteSpace(tag) && tag.Length <= MaxTag && !tag.Contains('\0', StringComparison.Ordinal)))
+            .WithMessage($"must be non-blank tags of at most {MaxTag} characters");
+
+    public static void Paging<T>(AbstractValidator<T> validator, Func<T, int?> limit, Func<T, int?> offset)
+    {
+        validator.RuleFor(request => limit(request)).InclusiveBetween(1, MaxPageSize)
+            .WithMessage($"must be between 1 and {MaxPageSize}").OverridePropertyName("limit");
+        validator.RuleFor(request => offset(request)).GreaterThanOrEqualTo(0)
+            .WithMessage("must not be negative").OverridePropertyName("offset");
+    }
+}

@@ -1,0 +1,19 @@
+using Conduit.Infrastructure.Auth;
+using Mediator;
+using Npgsql;
+
+namespace Conduit.Features.Articles;
+
+public static class GetArticle
+{
+    public sealed record Query(string Slug) : IQuery<ArticleEnvelope>;
+
+    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : IQueryHandler<Query, ArticleEnvelope>
+    {
+        public async ValueTask<ArticleEnvelope> Handle(Query query, CancellationToken cancellationToken)
+        {
+            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            return await ArticleSql.ReadOneAsync(connection, ArticleSql.BySlug, new { query.Slug, Viewer = user.Id }, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Conduit.Infrastructure.Auth;
+using FluentValidation;
+using Mediator;
+using Npgsql;
+
+namespace Conduit.Features.Articles;
+
+public static class ListArticles
+{
+    public sealed record Query(string? Tag, string? Author, string? Favorited, int? Limit, int? Offset) : IQuery<ArticlesEnvelope>;
+
+    internal sealed class Validator : AbstractValidator<Query>
+    {
+        public Validator() => ArticleRules.Paging(this, query => query.Limit, query => query.Offset);
+    }
+
+    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : IQueryHandler<Query, ArticlesEnvelope>
+    {
+        // Each filter is a fixed predicate with its own index (article_tags_tag_idx,
+        // articles_author_created_idx, favorites PK); values are always parameters.
+        private const string ByTag = "a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = @Tag)";
+        private const string ByAuthor = "a.author_id = (SELECT id FROM users WHERE lower(username) = lower(@Author))";
+        private const string ByFavorited = "a.id IN (SELECT f.article_id FROM favorites f WHERE f.user_id = (SELECT id FROM users WHERE lower(username) = lower(@Favorited)))";
+
+        // One statement per combination of filters, built once: the planner sees exactly the
+        // predicates in use (no "@x IS NULL OR" that defeats indexes), and there are only eight.
+        private static readonly string[] Sql = [.. Enumerable.Range(0, 8).Select(mask => ArticleSql.Page(Filter(mask)))];
+
+        public async ValueTask<ArticlesEnvelope> Handle(Query query, CancellationToken cancellationToken)
+        {
+            var mask = (query.Tag is null ? 0 : 1) | (query.Author is null ? 0 : 2) | (query.Favorited is null ? 0 : 4);
+            var args = new
+            {
+                query.Tag,
+                query.Author,
+                query.Favorited,
+                Viewer = user.Id,
+                Limit = query.Limit ?? ArticleRules.DefaultPageSize,
+                Offset = query.Offset ?? 0,
+            };
+            return await ArticleSql.ReadPageAsync(db, Sql[mask], args, cancellationToken);
+        }
+
+        private static string Filter(int mask)
+        {
+            string[] all = [ByTag, ByAuthor, ByFavorited];
+            var chosen = all.Where((_, bit) => (mask & (1 << bit)) != 0).ToArray();
+            return chosen.Length == 0 ? "TRUE" : string.Join(" AND ", chosen);
+        }
+    }
+}

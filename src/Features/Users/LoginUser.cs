@@ -1,0 +1,67 @@
+using Conduit.Infrastructure.Auth;
+using Conduit.Infrastructure.Errors;
+using Conduit.Infrastructure.Validation;
+using Dapper;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Identity;
+using Npgsql;
+
+namespace Conduit.Features.Users;
+
+public static class LoginUser
+{
+    public sealed record Command(Credentials? User) : ICommand<UserEnvelope>;
+
+    public sealed record Credentials(string? Email, string? Password);
+
+    internal sealed class Validator : AbstractValidator<Command>
+    {
+        public Validator()
+        {
+            RuleFor(command => command.User).Present().DependentRules(() =>
+            {
+                RuleFor(command => command.User!.Email).NotBlank().MaxChars(UserRules.MaxEmail);
+                RuleFor(command => command.User!.Password).NotBlank().MaxChars(UserRules.MaxPassword);
+            });
+        }
+    }
+
+    internal sealed class Handler(NpgsqlDataSource db, IPasswordHasher<UserRow> hasher, TokenIssuer tokens) : ICommandHandler<Command, UserEnvelope>
+    {
+        private const string FindSql = $"""
+            SELECT {UserRow.Columns}, password_hash
+            FROM users
+            WHERE lower(email) = lower(@Email)
+            """;
+
+        private const string RehashSql = "UPDATE users SET password_hash = @PasswordHash WHERE id = @Id";
+
+        // Verifying against a real hash when the email is unknown keeps both answers equally slow,
+        // so response time does not tell which emails have accounts.
+        private static readonly string DecoyHash = new PasswordHasher<UserRow>().HashPassword(null!, Guid.NewGuid().ToString());
+
+        public async ValueTask<UserEnvelope> Handle(Command command, CancellationToken cancellationToken)
+        {
+            var credentials = command.User!;
+            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            var found = await connection.QuerySingleOrDefaultAsync<Account>(new CommandDefinition(FindSql, new { credentials.Email }, cancellationToken: cancellationToken));
+
+            var verdict = hasher.VerifyHashedPassword(null!, found?.PasswordHash ?? DecoyHash, credentials.Password!);
+            if (found is null || verdict == PasswordVerificationResult.Failed)
+            {
+                throw ApiException.Unauthorized("credentials", "invalid");
+            }
+
+            if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+            {
+                var rehashed = hasher.HashPassword(null!, credentials.Password!);
+                await connection.ExecuteAsync(new CommandDefinition(RehashSql, new { PasswordHash = rehashed, found.Id }, cancellationToken: cancellationToken));
+            }
+
+            return new UserRow(found.Id, found.Email, found.Username, found.Bio, found.Image).ToEnvelope(tokens);
+        }
+
+        private sealed record Account(long Id, string Email, string Username, string? Bio, string? Image, string PasswordHash);
+    }
+}

@@ -1,0 +1,51 @@
+using Conduit.Infrastructure.Auth;
+using Conduit.Infrastructure.Validation;
+using Dapper;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Identity;
+using Npgsql;
+
+namespace Conduit.Features.Users;
+
+public static class RegisterUser
+{
+    public sealed record Command(NewUser? User) : ICommand<UserEnvelope>;
+
+    public sealed record NewUser(string? Username, string? Email, string? Password);
+
+    internal sealed class Validator : AbstractValidator<Command>
+    {
+        public Validator()
+        {
+            RuleFor(command => command.User).Present().DependentRules(() =>
+            {
+                UserRules.Username(RuleFor(command => command.User!.Username));
+                UserRules.Email(RuleFor(command => command.User!.Email));
+                UserRules.Password(RuleFor(command => command.User!.Password));
+            });
+        }
+    }
+
+    internal sealed class Handler(NpgsqlDataSource db, IPasswordHasher<UserRow> hasher, TokenIssuer tokens) : ICommandHandler<Command, UserEnvelope>
+    {
+        // A taken username or email fails on the unique indexes (23505): the database decides, so two
+        // concurrent registrations can never both win. The error middleware maps it to 409.
+        private const string InsertSql = $"""
+            INSERT INTO users (username, email, password_hash)
+            VALUES (@Username, @Email, @PasswordHash)
+            RETURNING {UserRow.Columns}
+            """;
+
+        public async ValueTask<UserEnvelope> Handle(Command command, CancellationToken cancellationToken)
+        {
+            var user = command.User!;
+            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            var row = await connection.QuerySingleAsync<UserRow>(new CommandDefinition(
+                InsertSql,
+                new { user.Username, user.Email, PasswordHash = hasher.HashPassword(null!, user.Password!) },
+                cancellationToken: cancellationToken));
+            return row.ToEnvelope(tokens);
+        }
+    }
+}

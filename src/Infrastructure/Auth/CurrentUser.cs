@@ -1,0 +1,33 @@
+using System.Globalization;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Conduit.Infrastructure.Auth;
+
+internal sealed class CurrentUser(IHttpContextAccessor accessor) : ICurrentUser
+{
+    public long? Id
+    {
+        get
+        {
+            var principal = accessor.HttpContext?.User;
+            if (principal?.Identity?.IsAuthenticated != true)
+            {
+                return null;
+            }
+
+            var subject = principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
+            return long.TryParse(subject, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+        }
+    }
+
+    public bool PresentedInvalidToken
+    {
+        get
+        {
+            var context = accessor.HttpContext;
+            return context is not null
+                && context.Request.Headers.Authorization.Count > 0
+                && context.User.Identity?.IsAuthenticated != true;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using Conduit.Infrastructure.Errors;
+
+namespace Conduit.Infrastructure.Auth;
+
+/// <summary>Who is calling. Handlers use this, never HttpContext.</summary>
+public interface ICurrentUser
+{
+    /// <summary>The caller's user id, or null when the request carries no valid token.</summary>
+    long? Id { get; }
+
+    /// <summary>True when an Authorization header was sent but did not authenticate.</summary>
+    bool PresentedInvalidToken { get; }
+
+    /// <summary>The id of a request that <see cref="IAuthenticated"/> already guarded.</summary>
+    long RequiredId => Id ?? throw ApiException.Unauthorized("token", "is missing");
+}
+
+/// <summary>Marks a request that only an authenticated user may send.</summary>
+public interface IAuthenticated;

@@ -1,0 +1,27 @@
+using Dapper;
+using Npgsql;
+
+namespace Conduit.Infrastructure.Database;
+
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddConduitDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        // Dapper maps snake_case columns onto the PascalCase members of the read models.
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+        services.AddSingleton(provider =>
+        {
+            var connectionString = configuration.GetConnectionString("Database");
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("ConnectionStrings:Database is not set (environment variable ConnectionStrings__Database).");
+            }
+
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            builder.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>());
+            return builder.Build();
+        });
+        return services;
+    }
+}

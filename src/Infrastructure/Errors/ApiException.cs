@@ -1,0 +1,20 @@
+namespace Conduit.Infrastructure.Errors;
+
+/// <summary>
+/// An expected failure of a use case: the HTTP status and the contract's error body. The error
+/// middleware writes it as is; the message never reaches the client.
+/// </summary>
+public sealed class ApiException(int status, ErrorEnvelope body) : Exception($"HTTP {status}")
+{
+    public int Status { get; } = status;
+
+    public ErrorEnvelope Body { get; } = body;
+
+    public static ApiException NotFound(string key) => new(StatusCodes.Status404NotFound, ErrorEnvelope.Of(key, "not found"));
+
+    public static ApiException Forbidden(string key) => new(StatusCodes.Status403Forbidden, ErrorEnvelope.Of(key, "forbidden"));
+
+    public static ApiException Unauthorized(string key, string message) => new(StatusCodes.Status401Unauthorized, ErrorEnvelope.Of(key, message));
+
+    public static ApiException Invalid(ErrorEnvelope errors) => new(StatusCodes.Status422UnprocessableEntity, errors);
+}
