@@ -2,8 +2,13 @@ using Carter;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Errors;
+using Conduit.Infrastructure.Health;
+using Conduit.Infrastructure.Hosting;
+using Conduit.Infrastructure.Http;
 using Conduit.Infrastructure.Json;
+using Conduit.Infrastructure.OpenApi;
 using Conduit.Infrastructure.Pipeline;
+using Conduit.Infrastructure.Telemetry;
 using Conduit.Infrastructure.Validation;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -11,11 +16,18 @@ using Npgsql;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+builder.AddConduitTelemetry();
 builder.Services
     .AddSingleton(TimeProvider.System)
     .AddConduitJson()
     .AddConduitDatabase(builder.Configuration)
     .AddConduitAuth(builder.Environment)
+    .AddConduitHealth()
+    .AddConduitCors(builder.Environment)
+    .AddConduitRateLimiting()
+    .AddConduitLimits()
+    .AddConduitShutdown()
+    .AddConduitOpenApi()
     .AddMediator(options =>
     {
         // Handlers are stateless (the data source and the current user are singletons): one instance each.
@@ -36,6 +48,8 @@ var app = builder.Build();
 
 try
 {
+    // Configuration errors first, before anything touches the database.
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
     var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Conduit.Migrations");
     await Migrator.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), logger, CancellationToken.None);
     if (args.Contains("--migrate"))
@@ -43,11 +57,19 @@ try
         return 0;
     }
 
+    // Outside the error middleware, which clears the response: error bodies keep these headers.
+    app.UseMiddleware<RequestLogging>();
+    app.UseCors();
+    app.UseSecurityHeaders();
     app.UseMiddleware<ErrorHandlingMiddleware>();
     app.UseStatusCodePages(StatusCodeBodies.WriteAsync);
+    app.UseRequestBodyLimit();
     app.UseAuthentication();
+    app.UseRateLimiter();
+    app.MapConduitHealth();
+    app.MapConduitMetrics();
+    app.MapConduitDocs();
     app.MapCarter();
-    app.MapGet("/health/live", () => TypedResults.Ok()).ExcludeFromDescription();
 
     await app.RunAsync();
     return 0;

@@ -12,11 +12,11 @@ public sealed class UsersModule : ICarterModule
 
         group.MapPost("/users", async (RegisterUser.Command command, ISender sender, CancellationToken ct) =>
                 TypedResults.Created("/api/user", await sender.Send(command, ct)))
-            .WithName(nameof(RegisterUser)).WithErrors(409, 422);
+            .WithName(nameof(RegisterUser)).WithErrors(409, 422).RequireCredentialsRateLimit();
 
         group.MapPost("/users/login", async (LoginUser.Command command, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(command, ct)))
-            .WithName(nameof(LoginUser)).WithErrors(401, 422);
+            .WithName(nameof(LoginUser)).WithErrors(401, 422).RequireCredentialsRateLimit();
 
         group.MapGet("/user", async (ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new GetCurrentUser.Query(), ct)))

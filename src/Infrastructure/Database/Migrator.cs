@@ -25,7 +25,7 @@ public static class Migrator
         {
             var result = DeployChanges.To
                 .PostgresqlDatabase(dataSource.ConnectionString)
-                .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.StartsWith("Migrations.", StringComparison.Ordinal))
+                .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, IsMigration)
                 .WithTransactionPerScript()
                 .LogTo(logger)
                 .Build()
@@ -42,4 +42,22 @@ public static class Migrator
             await unlock.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
+
+    /// <summary>The embedded scripts DbUp's journal does not list yet (what a readiness probe needs to know).</summary>
+    public static async Task<IReadOnlyList<string>> PendingAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT scriptname FROM schemaversions");
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                applied.Add(reader.GetString(0));
+            }
+        }
+
+        return [.. typeof(Migrator).Assembly.GetManifestResourceNames().Where(IsMigration).Where(name => !applied.Contains(name)).Order(StringComparer.Ordinal)];
+    }
+
+    private static bool IsMigration(string resourceName) => resourceName.StartsWith("Migrations.", StringComparison.Ordinal);
 }
