@@ -1,0 +1,162 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Conduit.Tests.Infrastructure;
+
+namespace Conduit.Tests.Operability;
+
+public sealed partial class OpenApiDocumentTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private static readonly string[] Methods = ["get", "post", "put", "delete"];
+
+    [Fact]
+    public async Task The_generated_document_has_the_same_operations_and_success_statuses_as_the_contract()
+    {
+        var document = await FetchDocumentAsync();
+
+        var ours = Operations(document).Select(operation => $"{operation.Method} {operation.Path} {operation.Success}");
+        var contract = ContractOperations().Select(operation => $"{operation.Method} {operation.Path} {operation.Success}");
+
+        ours.Should().BeEquivalentTo(contract);
+    }
+
+    [Fact]
+    public async Task The_operations_that_need_a_token_are_the_contracts_and_use_the_Token_scheme()
+    {
+        var document = await FetchDocumentAsync();
+
+        document["openapi"]!.GetValue<string>().Should().StartWith("3.1");
+        document["components"]!["securitySchemes"]!["Token"]!["in"]!.GetValue<string>().Should().Be("header");
+        var ours = Operations(document).Where(operation => operation.Secured).Select(operation => $"{operation.Method} {operation.Path}");
+        var contract = ContractOperations().Where(operation => operation.Secured).Select(operation => $"{operation.Method} {operation.Path}");
+        ours.Should().BeEquivalentTo(contract);
+    }
+
+    [Fact]
+    public async Task Error_responses_and_contract_field_names_are_described()
+    {
+        var document = await FetchDocumentAsync();
+
+        var update = document["paths"]!["/api/articles/{slug}"]!["put"]!["responses"]!.AsObject().Select(response => response.Key);
+        update.Should().Contain(["200", "401", "403", "404", "422"]);
+        var article = document["components"]!["schemas"]!["Article"]!["properties"]!.AsObject().Select(property => property.Key);
+        article.Should().Contain(["slug", "tagList", "createdAt", "updatedAt", "favorited", "favoritesCount", "author"]);
+        // Optional members of partial updates may be left out.
+        document["components"]!["schemas"]!["UpdateUserUserChanges"]!["required"].Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Docs_are_off_outside_Development_unless_switched_on()
+    {
+        using var client = api.CreateClient();
+
+        var document = await client.GetAsync("/openapi/v1.json");
+        var docs = await client.GetAsync("/docs/");
+
+        document.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        docs.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task The_docs_UI_is_served_when_switched_on()
+    {
+        using var client = api.WithWebHostBuilder(builder => builder.UseSetting("Docs:Enabled", "true")).CreateClient();
+
+        var docs = await client.GetAsync("/docs/");
+
+        docs.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await docs.Content.ReadAsStringAsync()).Should().Contain("openapi/v1.json", "Scalar resolves the document relative to the site root");
+    }
+
+    private async Task<JsonNode> FetchDocumentAsync()
+    {
+        using var client = api.WithWebHostBuilder(builder => builder.UseSetting("Docs:Enabled", "true")).CreateClient();
+        var response = await client.GetAsync("/openapi/v1.json");
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    private static IEnumerable<Operation> Operations(JsonNode document) =>
+        from path in document["paths"]!.AsObject()
+        from method in path.Value!.AsObject()
+        select new Operation(
+            method.Key,
+            path.Key,
+            method.Value!["responses"]!.AsObject().Select(response => response.Key).Single(status => status.StartsWith('2')),
+            method.Value["security"] is JsonArray { Count: > 0 });
+
+    /// <summary>
+    /// The contract's operations, read from ../shared/realworld/openapi.yml by indentation (paths at
+    /// two spaces, methods at four, their keys at six, status codes at eight), with its /api server prefix.
+    /// </summary>
+    private static List<Operation> ContractOperations()
+    {
+        var lines = File.ReadAllLines(Repository.ContractFile("openapi.yml"));
+        var operations = new List<Operation>();
+        string? path = null;
+        string? method = null;
+        string? success = null;
+        var secured = false;
+        var inPaths = false;
+        var inResponses = false;
+
+        void Flush()
+        {
+            if (path is not null && method is not null)
+            {
+                operations.Add(new Operation(method, "/api" + path, success ?? "none", secured));
+            }
+
+            method = null;
+            success = null;
+            secured = false;
+        }
+
+        foreach (var line in lines)
+        {
+            var indent = line.Length - line.TrimStart().Length;
+            var text = line.Trim();
+            if (indent == 0 && text.Length > 0)
+            {
+                Flush();
+                inPaths = text == "paths:";
+                path = null;
+                continue;
+            }
+
+            if (!inPaths || text.Length == 0)
+            {
+                continue;
+            }
+
+            if (indent == 2 && text.StartsWith('/'))
+            {
+                Flush();
+                path = text.TrimEnd(':');
+            }
+            else if (indent == 4 && Methods.Contains(text.TrimEnd(':')))
+            {
+                Flush();
+                method = text.TrimEnd(':');
+            }
+            else if (indent == 6)
+            {
+                inResponses = text == "responses:";
+                secured |= text == "security:";
+            }
+            else if (indent == 8 && inResponses && StatusPattern().Match(text) is { Success: true } status && status.Groups[1].Value.StartsWith('2'))
+            {
+                success = status.Groups[1].Value;
+            }
+        }
+
+        Flush();
+        operations.Should().HaveCountGreaterThan(15, "the contract file should have been parsed");
+        return operations;
+    }
+
+    [GeneratedRegex("""^['"]?(\d{3})['"]?:""")]
+    private static partial Regex StatusPattern();
+
+    private sealed record Operation(string Method, string Path, string Success, bool Secured);
+}
