@@ -44,10 +44,10 @@ builder.Services
     // Malformed JSON and unbindable parameters throw, so the error middleware answers in the contract's shape.
     .Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
-var app = builder.Build();
-
 try
 {
+    var app = builder.Build();
+
     // Configuration errors first, before anything touches the database.
     app.Services.GetRequiredService<IStartupValidator>().Validate();
     var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Conduit.Migrations");
@@ -74,12 +74,18 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException or NpgsqlException)
+catch (Exception exception) when (IsMisconfiguration(exception))
 {
     // Misconfiguration: one line that says what to fix, and a non-zero exit.
-    await Console.Error.WriteLineAsync($"Conduit cannot start: {exception.Message}");
+    var reasons = exception is AggregateException all ? all.InnerExceptions.Select(inner => inner.Message) : [exception.Message];
+    await Console.Error.WriteLineAsync($"Conduit cannot start: {string.Join("; ", reasons)}");
     return 1;
 }
+
+// Several invalid sections at once arrive together, as an AggregateException.
+static bool IsMisconfiguration(Exception exception) =>
+    exception is OptionsValidationException or InvalidOperationException or NpgsqlException
+    || exception is AggregateException all && all.InnerExceptions.All(IsMisconfiguration);
 
 /// <summary>Exposed for WebApplicationFactory in the tests.</summary>
 public partial class Program;

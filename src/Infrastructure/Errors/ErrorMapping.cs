@@ -17,6 +17,8 @@ internal static partial class ErrorMapping
         PostgresException pg => MapPostgres(pg),
         // Not a PostgresException: the server could not be reached, the pool timed out, the socket broke.
         NpgsqlException => (StatusCodes.Status503ServiceUnavailable, ErrorEnvelope.Of("database", "is unavailable")),
+        // Cancelled by the server, not the client (which the middleware filters out): shutdown or a timeout.
+        OperationCanceledException => (StatusCodes.Status503ServiceUnavailable, ErrorEnvelope.Of("server", "is unavailable; retry")),
         _ => null,
     };
 

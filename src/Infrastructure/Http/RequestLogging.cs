@@ -24,7 +24,8 @@ internal sealed partial class RequestLogging(RequestDelegate next, ILogger<Reque
         }
         finally
         {
-            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+            // A group's "/" route ends in a slash the client never sent; log the template as the OpenAPI document names it.
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText?.TrimEnd('/') is { Length: > 0 } template ? template : "(unmatched)";
             var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             LogRequest(logger, context.Request.Method, route, context.Response.StatusCode, elapsedMs);
         }
