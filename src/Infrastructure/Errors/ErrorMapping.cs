@@ -48,7 +48,8 @@ internal static partial class ErrorMapping
         var parameter = ParameterPattern().Match(bad.Message);
         if (parameter.Success)
         {
-            return (StatusCodes.Status422UnprocessableEntity, ErrorEnvelope.Of(parameter.Groups["name"].Value, "is invalid"));
+            // [AsParameters] records name the parameter after the property (Limit); the client sent ?limit=.
+            return (StatusCodes.Status422UnprocessableEntity, ErrorEnvelope.Of(JsonNamingPolicy.CamelCase.ConvertName(parameter.Groups["name"].Value), "is invalid"));
         }
 
         return (StatusCodes.Status400BadRequest, ErrorEnvelope.Of("request", "is invalid"));
