@@ -30,7 +30,9 @@ public sealed class ConduitClient(HttpClient http) : IDisposable
 
         using var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return new Reply(response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response.Content.Headers.ContentType?.MediaType, text);
+        var json = text.Length == 0 ? null : JsonNode.Parse(text);
+        LeakGuard.Check(response.StatusCode, json, text);
+        return new Reply(response.StatusCode, json, response.Content.Headers.ContentType?.MediaType, text);
     }
 
     public Task<Reply> GetAsync(string path, string? token = null) => SendAsync(HttpMethod.Get, path, null, token);
