@@ -1,0 +1,131 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text;
+using Conduit.Tests.Infrastructure;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+
+namespace Conduit.Tests.Robustness;
+
+/// <summary>Only a token this API signed, for a user that exists, within its lifetime, gets in.</summary>
+public sealed class TokenTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private readonly ConduitClient client = api.CreateConduitClient();
+
+    public static TheoryData<string> ForgedTokens => ["alg-none", "wrong-key", "expired", "not-yet-valid", "tampered-payload", "wrong-issuer", "wrong-audience", "garbage", "empty-signature"];
+
+    [Fact]
+    public async Task A_valid_token_gets_in()
+    {
+        var user = await client.RegisterAsync("valid");
+        var token = Sign(await UserIdAsync(user), DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddHours(1));
+
+        (await client.GetAsync("/api/user", token)).Status.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [MemberData(nameof(ForgedTokens))]
+    public async Task A_forged_or_stale_token_is_401_on_reads_and_writes(string kind)
+    {
+        var user = await client.RegisterAsync("victim");
+        var token = Forge(kind, await UserIdAsync(user), user.Token);
+
+        var read = await client.GetAsync("/api/user", token);
+        var write = await client.PostAsync("/api/articles", new { article = new { title = "t", description = "d", body = "b" } }, token);
+        var optional = await client.GetAsync("/api/articles", token);
+
+        read.Status.Should().Be(HttpStatusCode.Unauthorized, kind);
+        read.Error("token").Should().Be("is invalid");
+        write.Status.Should().Be(HttpStatusCode.Unauthorized, kind);
+        optional.Status.Should().Be(HttpStatusCode.Unauthorized, "a bad token is refused even where a token is optional");
+        (await client.GetAsync($"/api/articles?author={user.Username}")).Json!["articlesCount"]!.GetValue<int>().Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("Basic dXNlcjpwYXNz")]
+    [InlineData("Token")]
+    [InlineData("Token ")]
+    [InlineData("Digest abc")]
+    public async Task A_wrong_scheme_or_an_empty_token_is_401(string header)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/user");
+        request.Headers.TryAddWithoutValidation("Authorization", header);
+
+        using var response = await client.Http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task The_token_of_a_deleted_user_is_401_and_writes_nothing()
+    {
+        var user = await client.RegisterAsync("deleted");
+        await using (var connection = await api.OpenDatabaseAsync())
+        {
+            await using var delete = new NpgsqlCommand("DELETE FROM users WHERE username = @name", connection);
+            delete.Parameters.AddWithValue("name", user.Username);
+            (await delete.ExecuteNonQueryAsync()).Should().Be(1);
+        }
+
+        var read = await client.GetAsync("/api/user", user.Token);
+        var update = await client.PutAsync("/api/user", new { user = new { bio = "ghost" } }, user.Token);
+        var create = await client.PostAsync("/api/articles", new { article = new { title = "t", description = "d", body = "b" } }, user.Token);
+        var follow = await client.PostAsync($"/api/profiles/{(await client.RegisterAsync("target")).Username}/follow", token: user.Token);
+
+        read.Status.Should().Be(HttpStatusCode.Unauthorized);
+        update.Status.Should().Be(HttpStatusCode.Unauthorized);
+        create.Status.Should().Be(HttpStatusCode.Unauthorized);
+        ((int)follow.Status).Should().BeOneOf(401, 404);
+    }
+
+    private async Task<long> UserIdAsync(TestUser user)
+    {
+        await using var connection = await api.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand("SELECT id FROM users WHERE username = @name", connection);
+        command.Parameters.AddWithValue("name", user.Username);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static string Forge(string kind, long userId, string validToken)
+    {
+        var now = DateTime.UtcNow;
+        return kind switch
+        {
+            "alg-none" => $"{Base64Url("""{"alg":"none","typ":"JWT"}""")}.{Base64Url($$"""{"sub":"{{userId}}","iss":"conduit","aud":"conduit","exp":{{DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()}}}""")}.",
+            "wrong-key" => Sign(userId, now, now.AddHours(1), key: "another-key-that-is-long-enough-0123456789"),
+            "expired" => Sign(userId, now.AddHours(-2), now.AddHours(-1)),
+            "not-yet-valid" => Sign(userId, now.AddHours(1), now.AddHours(2)),
+            "tampered-payload" => Tamper(validToken, userId),
+            "wrong-issuer" => Sign(userId, now, now.AddHours(1), issuer: "someone-else"),
+            "wrong-audience" => Sign(userId, now, now.AddHours(1), audience: "someone-else"),
+            "garbage" => "definitely-not-a-jwt",
+            "empty-signature" => validToken[..(validToken.LastIndexOf('.') + 1)],
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+    }
+
+    /// <summary>Keeps header and signature, swaps the payload for one naming another user.</summary>
+    private static string Tamper(string token, long userId)
+    {
+        var parts = token.Split('.');
+        var payload = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(parts[1])).Replace($"\"sub\":\"{userId}\"", $"\"sub\":\"{userId + 1}\"", StringComparison.Ordinal);
+        return $"{parts[0]}.{Base64Url(payload)}.{parts[2]}";
+    }
+
+    private static string Sign(long userId, DateTime notBefore, DateTime expires, string key = ApiFactory.SigningKey, string issuer = "conduit", string audience = "conduit")
+    {
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, userId.ToString(System.Globalization.CultureInfo.InvariantCulture))]),
+            Issuer = issuer,
+            Audience = audience,
+            IssuedAt = notBefore,
+            NotBefore = notBefore,
+            Expires = expires,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    private static string Base64Url(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
+}
