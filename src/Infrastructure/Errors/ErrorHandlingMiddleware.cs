@@ -22,9 +22,15 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
         catch (Exception exception) when (!context.Response.HasStarted)
         {
             var mapped = ErrorMapping.Map(exception);
-            if (mapped is null || mapped.Value.Status >= StatusCodes.Status500InternalServerError)
+            var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
+            if (mapped is null)
             {
-                LogFailure(logger, exception.GetType().Name, Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier, exception);
+                LogFailure(logger, exception.GetType().Name, traceId, exception);
+            }
+            else if (mapped.Value.Status == StatusCodes.Status503ServiceUnavailable)
+            {
+                // An outage answers every request with 503: one short line each, not a stack trace each.
+                LogUnavailable(logger, exception.GetType().Name, exception.Message, traceId);
             }
 
             var (status, body) = mapped ?? (StatusCodes.Status500InternalServerError, ErrorEnvelope.Of("server", "an unexpected error occurred"));
@@ -38,6 +44,9 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
             await context.Response.WriteAsJsonAsync(body, context.RequestAborted);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Service unavailable: {ExceptionType}: {Reason} (trace {TraceId})")]
+    private static partial void LogUnavailable(ILogger logger, string exceptionType, string reason, string traceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request failed with {ExceptionType} (trace {TraceId})")]
     private static partial void LogFailure(ILogger logger, string exceptionType, string traceId, Exception exception);
