@@ -26,6 +26,9 @@ public static class ListArticles
         // predicates in use (no "@x IS NULL OR" that defeats indexes), and there are only eight.
         private static readonly string[] Sql = [.. Enumerable.Range(0, 8).Select(mask => ArticleSql.Page(Filter(mask)))];
 
+        /// <summary>The statement of the unfiltered list: the benchmark's pgbench ceiling runs exactly this.</summary>
+        internal static string UnfilteredSql => Sql[0];
+
         public async ValueTask<ArticlesEnvelope> Handle(Query query, CancellationToken cancellationToken)
         {
             var mask = (query.Tag is null ? 0 : 1) | (query.Author is null ? 0 : 2) | (query.Favorited is null ? 0 : 4);

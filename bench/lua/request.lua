@@ -1,0 +1,48 @@
+-- One wrk script for every scenario, steered by environment variables:
+--   BENCH_TOKEN     adds "Authorization: Token <jwt>"
+--   BENCH_MODE      get (default) | create | favorite | login
+--   BENCH_ARTICLES  how many seeded articles (article-1 .. article-N) favorite picks from
+--   BENCH_EMAIL / BENCH_PASSWORD  credentials for login
+local mode = os.getenv("BENCH_MODE") or "get"
+local token = os.getenv("BENCH_TOKEN")
+local articles = tonumber(os.getenv("BENCH_ARTICLES") or "1000")
+local counter = 0
+local pending = nil
+local thread_id = 0
+local next_thread = 0
+
+wrk.headers["Content-Type"] = "application/json"
+if token and token ~= "" then
+  wrk.headers["Authorization"] = "Token " .. token
+end
+
+function setup(thread)
+  next_thread = next_thread + 1
+  thread:set("thread_id", next_thread)
+end
+
+function init(args)
+  math.randomseed(os.time() + (thread_id or 0) * 7919)
+end
+
+function request()
+  counter = counter + 1
+  if mode == "create" then
+    local title = string.format("Bench %d %d %d", thread_id or 0, counter, math.random(1, 1000000000))
+    local body = string.format('{"article":{"title":"%s","description":"bench","body":"written by wrk","tagList":["bench","tag_1"]}}', title)
+    return wrk.format("POST", "/api/articles", nil, body)
+  elseif mode == "favorite" then
+    -- favorite an article, then unfavorite the same one: the pair leaves the data as it was
+    if pending then
+      local path = pending
+      pending = nil
+      return wrk.format("DELETE", path)
+    end
+    pending = string.format("/api/articles/article-%d/favorite", math.random(1, articles))
+    return wrk.format("POST", pending)
+  elseif mode == "login" then
+    local body = string.format('{"user":{"email":"%s","password":"%s"}}', os.getenv("BENCH_EMAIL"), os.getenv("BENCH_PASSWORD"))
+    return wrk.format("POST", "/api/users/login", nil, body)
+  end
+  return wrk.format("GET")
+end
