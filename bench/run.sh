@@ -73,7 +73,7 @@ fi
 echo "== API on $URL"
 ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Database="$CONN" \
 Jwt__SigningKey="$(head -c 48 /dev/urandom | base64)" RateLimiting__Enabled=false \
-Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft.AspNetCore=Warning \
+Logging__LogLevel__Default=Warning \
   dotnet "$DLL" --urls "$URL" >"$TMP/api.log" 2>&1 &
 api_pid=$!
 for _ in $(seq 1 120); do
@@ -105,7 +105,11 @@ OUT="$RESULTS/$SCALE-$(date -u +%Y%m%dT%H%M%SZ).md"
 # wrk's own summary, reduced to: req/s p50 p99 non-2xx
 run_wrk() {
   local name="$1" path="$2" out
-  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "$URL$path" 2>&1)"
+  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "$URL$path" 2>"$TMP/wrk.err")"
+  if [ -s "$TMP/wrk.err" ]; then
+    echo "  $name failures (first 5 distinct):" >&2
+    sort "$TMP/wrk.err" | uniq -c | sort -rn | head -n 5 >&2
+  fi
   local rps p50 p99 errors
   rps="$(awk '/^Requests\/sec/ {print $2}' <<<"$out")"
   p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
@@ -155,7 +159,7 @@ rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")"
 # concurrency and time. A viewer id that matches nobody plans like the API's NULL parameter.
 seconds="${DURATION%s}"
 pgbench_out="$("$BIN/pgbench" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$seconds" \
-  -h 127.0.0.1 -p "$PORT_PG" -U postgres -f "$REPO/bench/list-articles.sql" "$DB" 2>&1)"
+  -h 127.0.0.1 -p "$PORT_PG" -U postgres -f "$REPO/bench/list-articles.sql" "$DB" 2>&1)" || { echo "$pgbench_out" >&2; exit 1; }
 ceiling="$(awk '/^tps =/ {print $3}' <<<"$pgbench_out")"
 {
   echo

@@ -25,6 +25,13 @@ function init(args)
   math.randomseed(os.time() + (thread_id or 0) * 7919)
 end
 
+-- Writes report their failures (status and body) on stderr, so a non-2xx count has a reason.
+if mode ~= "get" then
+  function response(status, headers, body)
+    if status >= 300 then io.stderr:write(status, " ", body, "\n") end
+  end
+end
+
 function request()
   counter = counter + 1
   if mode == "create" then

@@ -19,6 +19,13 @@ public static class DatabaseSetup
             }
 
             var builder = new NpgsqlDataSourceBuilder(connectionString);
+            // Statements run often are prepared once per connection (parse and plan skipped afterwards);
+            // a connection string that sets its own value wins. See bench/RESULTS.md for the effect.
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            }
+
             builder.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>());
             return builder.Build();
         });
