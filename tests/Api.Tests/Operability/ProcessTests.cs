@@ -6,6 +6,7 @@ using Npgsql;
 namespace Conduit.Tests.Operability;
 
 /// <summary>The API as operators run it: a process on Kestrel, configured by environment variables.</summary>
+[Collection(LoopbackPorts.Collection)]
 public sealed class ProcessTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     private const string ConnectionPassword = "s3cret-connection-pw";

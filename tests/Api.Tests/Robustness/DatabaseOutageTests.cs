@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace Conduit.Tests.Robustness;
 
 /// <summary>PostgreSQL goes away under traffic and comes back: 503s fast, no crash, nothing lost.</summary>
+[Collection(LoopbackPorts.Collection)]
 public sealed class DatabaseOutageTests(ApiFactory api, ITestOutputHelper output) : IClassFixture<ApiFactory>
 {
     [Fact]
