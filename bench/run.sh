@@ -125,11 +125,12 @@ run_wrk() {
 }
 
 echo "== warm-up"
-# Long enough for tiered compilation to settle on the hot paths, then a pause for the load to drop.
+# At full concurrency (the pool opens all its connections) and long enough for tiered compilation to
+# settle on the hot paths; then a pause for the load to drop.
 for path in /api/articles /api/tags /api/articles/article-1 "/api/articles?tag=tag_1"; do
-  BENCH_MODE=get wrk -t2 -c16 -d4s -s "$LUA" "$URL$path" >/dev/null 2>&1
+  BENCH_MODE=get wrk -t"$THREADS" -c"$CONNECTIONS" -d4s -s "$LUA" "$URL$path" >/dev/null 2>&1
 done
-BENCH_MODE=get BENCH_TOKEN="$TOKEN" wrk -t2 -c16 -d4s -s "$LUA" "$URL/api/articles/feed" >/dev/null 2>&1
+BENCH_MODE=get BENCH_TOKEN="$TOKEN" wrk -t"$THREADS" -c"$CONNECTIONS" -d4s -s "$LUA" "$URL/api/articles/feed" >/dev/null 2>&1
 sleep 5
 
 {
