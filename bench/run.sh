@@ -93,9 +93,13 @@ TOKEN="$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' <<<"$reply")"
 psql_db -v name="$bench_user" -v users=$users -v articles=$articles <<'SQL'
 INSERT INTO follows (follower_id, followee_id)
 SELECT u.id, 1 + (j * 499) % :users FROM users u, generate_series(1, 20) AS j WHERE u.username = :'name';
-INSERT INTO favorites (user_id, article_id)
-SELECT u.id, 1 + (j * 1999) % :articles FROM users u, generate_series(1, 50) AS j WHERE u.username = :'name'
-ON CONFLICT DO NOTHING;
+WITH added AS (
+  INSERT INTO favorites (user_id, article_id)
+  SELECT u.id, 1 + (j * 1999) % :articles FROM users u, generate_series(1, 50) AS j WHERE u.username = :'name'
+  ON CONFLICT DO NOTHING
+  RETURNING article_id
+)
+UPDATE articles a SET favorites_count = a.favorites_count + 1 FROM added WHERE a.id = added.article_id;
 SQL
 
 LUA="$REPO/bench/lua/request.lua"

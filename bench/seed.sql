@@ -13,10 +13,10 @@ INSERT INTO users (username, email, password_hash, bio, image, created_at)
 SELECT 'user_' || n, 'user_' || n || '@bench.test', 'seeded-no-login',
        CASE WHEN n % 3 = 0 THEN 'Bio of user ' || n END, NULL,
        now() - make_interval(days => 400)
-FROM generate_series(1, :users) AS n;
+FROM generate_series(1::bigint, :users) AS n;
 
 INSERT INTO tags (name)
-SELECT 'tag_' || n FROM generate_series(1, :tags) AS n;
+SELECT 'tag_' || n FROM generate_series(1::bigint, :tags) AS n;
 
 -- Spread over the past, one article every few seconds, with milliseconds; newest has the highest id.
 INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at)
@@ -24,30 +24,30 @@ SELECT 'article-' || n, 'Article ' || n, 'What article ' || n || ' is about',
        repeat('Lorem ipsum dolor sit amet, consectetur adipiscing elit. ', 10) || n,
        1 + (n * 7919) % :users,
        ts, ts
-FROM generate_series(1, :articles) AS n,
+FROM generate_series(1::bigint, :articles) AS n,
      LATERAL (SELECT now() - make_interval(secs => (:articles - n) * 3.0 + (n % 1000) / 1000.0) AS ts) AS t;
 
 -- 1 to 3 distinct tags per article (offsets a third of the tag space apart never collide).
 INSERT INTO article_tags (article_id, tag_id)
 SELECT a, 1 + (a + k * (:tags / 3)) % :tags
-FROM generate_series(1, :articles) AS a, generate_series(0, 2) AS k
+FROM generate_series(1::bigint, :articles) AS a, generate_series(0, 2) AS k
 WHERE k <= a % 3;
 
 -- j * prime mod N is distinct for j < N: no duplicate pairs, no ON CONFLICT needed.
 INSERT INTO favorites (user_id, article_id)
 SELECT u, 1 + (u * 7919 + j * 104729) % :articles
-FROM generate_series(1, :users) AS u, generate_series(0, :favorites_per_user - 1) AS j;
+FROM generate_series(1::bigint, :users) AS u, generate_series(0::bigint, :favorites_per_user - 1) AS j;
 
 INSERT INTO follows (follower_id, followee_id)
 SELECT u, f
-FROM generate_series(1, :users) AS u, generate_series(0, :follows_per_user - 1) AS j,
+FROM generate_series(1::bigint, :users) AS u, generate_series(0::bigint, :follows_per_user - 1) AS j,
      LATERAL (SELECT 1 + (u * 31 + j * 7907) % :users AS f) AS x
 WHERE f <> u;
 
 INSERT INTO comments (article_id, author_id, body, created_at, updated_at)
 SELECT 1 + n % :articles, 1 + (n * 7) % :users, 'Comment ' || n || ' says something.',
        now() - make_interval(secs => (:comments - n) / 10.0), now() - make_interval(secs => (:comments - n) / 10.0)
-FROM generate_series(1, :comments) AS n;
+FROM generate_series(1::bigint, :comments) AS n;
 
 UPDATE articles a SET favorites_count = f.c
 FROM (SELECT article_id, count(*) AS c FROM favorites GROUP BY article_id) AS f
