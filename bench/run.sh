@@ -65,7 +65,7 @@ if [ "$RESEED" -eq 1 ] || [ "$seeded" != "$SCALE" ]; then
     dotnet "$DLL" --migrate
   started=$(date +%s)
   psql_db -v users=$users -v articles=$articles -v favorites_per_user=$favs -v follows_per_user=$follows \
-    -v comments=$comments -v tags=$tags -v scale="$SCALE" -f "$REPO/bench/seed.sql"
+    -v comments=$comments -v tags=$tags -v scale="$SCALE" -f "$REPO/bench/seed.sql" >/dev/null
   echo "seeded $SCALE in $(( $(date +%s) - started )) s"
 else
   echo "already seeded at $SCALE (--reseed to start over)"

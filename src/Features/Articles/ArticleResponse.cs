@@ -57,14 +57,20 @@ internal static class ArticleSql
     /// <summary>
     /// The count and one page of the articles matching <paramref name="filter"/> (a fixed SQL predicate on
     /// <c>a</c>); <paramref name="count"/> replaces counting the matches when something cheaper knows it.
+    /// The page is chosen first, so authors, tags and flags are looked up for its rows only, not for every match.
     /// </summary>
     public static string Page(string filter, string? count = null) => $"""
         {count ?? $"SELECT count(*) FROM articles a WHERE {filter}"};
         SELECT {ViewerColumns}
-        FROM articles a JOIN users u ON u.id = a.author_id
-        WHERE {filter}
-        ORDER BY a.created_at DESC, a.id DESC
-        LIMIT @Limit OFFSET @Offset;
+        FROM (
+            SELECT a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at
+            FROM articles a
+            WHERE {filter}
+            ORDER BY a.created_at DESC, a.id DESC
+            LIMIT @Limit OFFSET @Offset
+        ) AS a
+        JOIN users u ON u.id = a.author_id
+        ORDER BY a.created_at DESC, a.id DESC;
         """;
 
     public static async Task<ArticlesEnvelope> ReadPageAsync(NpgsqlDataSource db, string sql, object args, CancellationToken cancellationToken)
