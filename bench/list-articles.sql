@@ -13,12 +13,10 @@ EXISTS (SELECT 1 FROM favorites f WHERE f.user_id = :viewer AND f.article_id = a
 a.favorites_count,
 u.username, u.bio, u.image,
 EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = :viewer AND fo.followee_id = a.author_id) AS following
-FROM (
-    SELECT a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at
-    FROM articles a
-    WHERE TRUE
-    ORDER BY a.created_at DESC, a.id DESC
-    LIMIT :limit OFFSET :offset
-) AS a
+FROM (SELECT a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at
+FROM articles a
+WHERE TRUE
+ORDER BY a.created_at DESC, a.id DESC
+LIMIT :limit OFFSET :offset) AS a
 JOIN users u ON u.id = a.author_id
 ORDER BY a.created_at DESC, a.id DESC;

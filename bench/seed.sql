@@ -39,10 +39,10 @@ CROSS JOIN LATERAL (SELECT now() - make_interval(secs => (:articles - n) * 3.0 +
 LEFT JOIN (SELECT article_id, count(*) AS c FROM favorites GROUP BY article_id) AS f ON f.article_id = n;
 
 -- 1 to 3 distinct tags per article (offsets a third of the tag space apart never collide).
-INSERT INTO article_tags (article_id, tag_id)
-SELECT a, 1 + (a + k * (:tags / 3)) % :tags
-FROM generate_series(1::bigint, :articles) AS a, generate_series(0, 2) AS k
-WHERE k <= a % 3;
+INSERT INTO article_tags (article_id, tag_id, created_at)
+SELECT a.id, 1 + (a.id + k * (:tags / 3)) % :tags, a.created_at
+FROM articles a, generate_series(0, 2) AS k
+WHERE k <= a.id % 3;
 
 INSERT INTO follows (follower_id, followee_id)
 SELECT u, f

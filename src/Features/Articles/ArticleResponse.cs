@@ -51,24 +51,36 @@ internal static class ArticleSql
     public const string ReplaceTags = """
         DELETE FROM article_tags WHERE article_id = @Id;
         INSERT INTO tags (name) SELECT DISTINCT unnest(@Tags::text[]) ORDER BY 1 ON CONFLICT (name) DO NOTHING;
-        INSERT INTO article_tags (article_id, tag_id) SELECT @Id, t.id FROM tags t WHERE t.name = ANY(@Tags::text[]);
+        INSERT INTO article_tags (article_id, tag_id, created_at)
+        SELECT a.id, t.id, a.created_at FROM articles a, tags t WHERE a.id = @Id AND t.name = ANY(@Tags::text[]);
         """;
+
+    /// <summary>The columns of <c>articles a</c> a page query selects for <see cref="PageOf"/>.</summary>
+    public const string PageColumns = "a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at";
 
     /// <summary>
     /// The count and one page of the articles matching <paramref name="filter"/> (a fixed SQL predicate on
     /// <c>a</c>); <paramref name="count"/> replaces counting the matches when something cheaper knows it.
-    /// The page is chosen first, so authors, tags and flags are looked up for its rows only, not for every match.
     /// </summary>
-    public static string Page(string filter, string? count = null) => $"""
-        {count ?? $"SELECT count(*) FROM articles a WHERE {filter}"};
+    public static string Page(string filter, string? count = null) => PageOf(
+        $"""
+        SELECT {PageColumns}
+        FROM articles a
+        WHERE {filter}
+        ORDER BY a.created_at DESC, a.id DESC
+        LIMIT @Limit OFFSET @Offset
+        """,
+        count ?? $"SELECT count(*) FROM articles a WHERE {filter}");
+
+    /// <summary>
+    /// <paramref name="count"/>, then the page <paramref name="pageRows"/> picks (<see cref="PageColumns"/>,
+    /// newest first, limited) as list items. The page is chosen first, so authors, tags and flags are looked
+    /// up for its rows only, not for every match.
+    /// </summary>
+    public static string PageOf(string pageRows, string count) => $"""
+        {count};
         SELECT {ViewerColumns}
-        FROM (
-            SELECT a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at
-            FROM articles a
-            WHERE {filter}
-            ORDER BY a.created_at DESC, a.id DESC
-            LIMIT @Limit OFFSET @Offset
-        ) AS a
+        FROM ({pageRows}) AS a
         JOIN users u ON u.id = a.author_id
         ORDER BY a.created_at DESC, a.id DESC;
         """;

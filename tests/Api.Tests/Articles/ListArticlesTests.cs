@@ -90,6 +90,25 @@ public sealed class ListArticlesTests(ApiFactory api) : IClassFixture<ApiFactory
         beyond.Json!["articlesCount"]!.GetValue<int>().Should().Be(5);
     }
 
+    [Fact]
+    public async Task By_tag_alone_pages_newest_first_including_retagged_articles()
+    {
+        var author = await client.RegisterAsync("tagpager");
+        var tag = Unique.Name("paged");
+        var oldest = await client.CreateArticleAsync(author, tags: [tag]);
+        var middle = await client.CreateArticleAsync(author, tags: ["other"]);
+        var newest = await client.CreateArticleAsync(author, tags: [tag, "zzz"]);
+        await client.PutAsync($"/api/articles/{middle}", new { article = new { tagList = new[] { tag } } }, author.Token);
+
+        var first = await client.GetAsync($"/api/articles?tag={tag}&limit=2");
+        var second = await client.GetAsync($"/api/articles?tag={tag}&limit=2&offset=2");
+
+        Slugs(first).Should().Equal(newest, middle);
+        Slugs(second).Should().Equal(oldest);
+        first.Json!["articlesCount"]!.GetValue<int>().Should().Be(3);
+        first.Json["articles"]![0]!["tagList"]!.AsArray().Select(item => item!.GetValue<string>()).Should().Equal(tag, "zzz");
+    }
+
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=101", "limit")]
