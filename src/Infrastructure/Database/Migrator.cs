@@ -27,6 +27,9 @@ public static class Migrator
                 .PostgresqlDatabase(dataSource.ConnectionString)
                 .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, IsMigration)
                 .WithTransactionPerScript()
+                // A migration over a large table (a backfill, an index build) may take minutes: it must finish,
+                // not die at the 30-second command timeout meant for requests.
+                .WithExecutionTimeout(TimeSpan.FromHours(1))
                 .LogTo(logger)
                 .Build()
                 .PerformUpgrade();
