@@ -57,7 +57,7 @@ DLL="$REPO/bin/Release/net10.0/Api.dll"
 
 echo "== database $DB (scale $SCALE)"
 db start >/dev/null 2>&1
-CONN="$(db conn "$DB")"
+CONN="$(db conn "$DB")${BENCH_CONN_EXTRA:-}"
 seeded="$(psql_db -tA -c "SELECT scale FROM bench_seed" 2>/dev/null || true)"
 if [ "$RESEED" -eq 1 ] || [ "$seeded" != "$SCALE" ]; then
   db drop "$DB" && db create "$DB"

@@ -18,7 +18,17 @@ public static class DatabaseSetup
                 throw new InvalidOperationException("ConnectionStrings:Database is not set (environment variable ConnectionStrings__Database).");
             }
 
-            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            NpgsqlDataSourceBuilder builder;
+            try
+            {
+                builder = new NpgsqlDataSourceBuilder(connectionString);
+            }
+            catch (ArgumentException invalid)
+            {
+                // An unknown keyword or a bad value: say which setting, without echoing the string (it may hold a password).
+                throw new InvalidOperationException($"ConnectionStrings:Database is invalid: {invalid.Message}", invalid);
+            }
+
             // Statements run often are prepared once per connection (parse and plan skipped afterwards);
             // a connection string that sets its own value wins. See bench/RESULTS.md for the effect.
             if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)

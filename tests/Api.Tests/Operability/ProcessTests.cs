@@ -18,6 +18,7 @@ public sealed class ProcessTests(ApiFactory api) : IClassFixture<ApiFactory>
     [InlineData("Limits__MaxRequestBodyBytes", "10", "MaxRequestBodyBytes")]
     [InlineData("Shutdown__Timeout", "00:00:00", "Timeout")]
     [InlineData("ConnectionStrings__Database", "", "ConnectionStrings:Database")]
+    [InlineData("ConnectionStrings__Database", "Host=127.0.0.1;No Such Keyword=1", "ConnectionStrings:Database is invalid")]
     public async Task Invalid_configuration_stops_the_start_with_one_line_naming_the_key(string key, string value, string named)
     {
         var settings = Settings("Host=127.0.0.1;Port=1;Database=never-reached");
