@@ -21,12 +21,26 @@ public sealed class TelemetryTests(ApiFactory api) : IClassFixture<ApiFactory>
         reply.Status.Should().Be(HttpStatusCode.OK);
 
         // Spans from other tests' requests share the process-wide listeners: find ours by its unique path.
-        Activity[] trace;
-        lock (spans)
+        // The server span ends just after the response is sent, so it may be exported a moment later.
+        var path = $"/api/profiles/{user.Username}";
+        Activity[] trace = [];
+        for (var attempt = 0; attempt < 50; attempt++)
         {
-            var http = spans.Should().ContainSingle(span => span.Kind == ActivityKind.Server && span.GetTagItem("url.path") as string == $"/api/profiles/{user.Username}").Subject;
-            trace = [.. spans.Where(span => span.TraceId == http.TraceId)];
+            // The exporter appends from request threads (every test's requests reach this listener): work on a
+            // copy; List<T>.ToArray never throws on a concurrent append, it just may miss the newest span.
+            var snapshot = spans.ToArray();
+            var http = snapshot.Where(span => span.Kind == ActivityKind.Server && span.GetTagItem("url.path") as string == path).ToList();
+            if (http.Count > 0)
+            {
+                http.Should().ContainSingle();
+                trace = [.. snapshot.Where(span => span.TraceId == http[0].TraceId)];
+                break;
+            }
+
+            await Task.Delay(100);
         }
+
+        trace.Should().NotBeEmpty("the HTTP server span of the request was exported");
 
         var useCase = trace.Should().ContainSingle(span => span.Source.Name == "Conduit" && span.DisplayName == "GetProfile").Subject;
         useCase.GetTagItem("conduit.outcome").Should().Be("ok");

