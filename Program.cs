@@ -1,4 +1,5 @@
 using Carter;
+using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Errors;
@@ -13,7 +14,9 @@ using Conduit.Infrastructure.Validation;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root is the API's own folder, not the working directory: a service manager or the fleet script
+// starting `dotnet /path/Api.dll` from elsewhere still reads appsettings*.json.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.AddConduitTelemetry();
@@ -24,7 +27,8 @@ builder.Services
     .AddConduitAuth(builder.Environment)
     .AddConduitHealth()
     .AddConduitCors(builder.Environment)
-    .AddConduitRateLimiting()
+    .AddConduitForwardedHeaders()
+    .AddConduitAbuseProtection(builder.Configuration)
     .AddConduitLimits()
     .AddConduitShutdown()
     .AddConduitOpenApi()
@@ -37,6 +41,7 @@ builder.Services
             typeof(TelemetryBehaviour<,>),
             typeof(AuthenticationBehaviour<,>),
             typeof(ValidationBehaviour<,>),
+            typeof(AbuseProtectionBehaviour<,>),
         ];
     })
     .AddConduitValidation()
@@ -57,6 +62,9 @@ try
         return 0;
     }
 
+    // First: everything after it sees the client's address, not the proxy's.
+    app.UseForwardedHeaders();
+
     // Outside the error middleware, which clears the response: error bodies keep these headers.
     app.UseMiddleware<RequestLogging>();
     app.UseCors();
@@ -65,7 +73,6 @@ try
     app.UseStatusCodePages(StatusCodeBodies.WriteAsync);
     app.UseRequestBodyLimit();
     app.UseAuthentication();
-    app.UseRateLimiter();
     app.MapConduitHealth();
     app.MapConduitMetrics();
     app.MapConduitDocs();

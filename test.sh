@@ -118,7 +118,6 @@ run_conformance() {
   ASPNETCORE_ENVIRONMENT=Production \
   ConnectionStrings__Database="$(db conn "$dbname")" \
   Jwt__SigningKey="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
-  RateLimiting__Enabled=false \
     dotnet "$dll" --urls "$API_URL" >"$log" 2>&1 &
   api_pid=$!
 

@@ -73,8 +73,7 @@ fi
 
 echo "== API on $URL"
 ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Database="$CONN" \
-Jwt__SigningKey="$(head -c 48 /dev/urandom | base64)" RateLimiting__Enabled=false \
-Logging__LogLevel__Default=Warning \
+Jwt__SigningKey="$(head -c 48 /dev/urandom | base64)" \
   dotnet "$DLL" --urls "$URL" >"$TMP/api.log" 2>&1 &
 api_pid=$!
 for _ in $(seq 1 120); do

@@ -1,3 +1,4 @@
+using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Validation;
@@ -11,7 +12,10 @@ namespace Conduit.Features.Users;
 
 public static class LoginUser
 {
-    public sealed record Command(Credentials? User) : ICommand<UserEnvelope>;
+    public sealed record Command(Credentials? User) : ICommand<UserEnvelope>, IThrottledLogin
+    {
+        string? IThrottledLogin.Account => User?.Email;
+    }
 
     public sealed record Credentials(string? Email, string? Password);
 

@@ -1,3 +1,4 @@
+using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Validation;
 using Dapper;
@@ -10,7 +11,7 @@ namespace Conduit.Features.Users;
 
 public static class RegisterUser
 {
-    public sealed record Command(NewUser? User) : ICommand<UserEnvelope>;
+    public sealed record Command(NewUser? User) : ICommand<UserEnvelope>, IThrottledSignUp;
 
     public sealed record NewUser(string? Username, string? Email, string? Password);
 

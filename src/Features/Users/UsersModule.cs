@@ -1,4 +1,5 @@
 using Carter;
+using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Http;
 using Mediator;
 
@@ -12,11 +13,11 @@ public sealed class UsersModule : ICarterModule
 
         group.MapPost("/users", async (RegisterUser.Command command, ISender sender, CancellationToken ct) =>
                 TypedResults.Created("/api/user", await sender.Send(command, ct)))
-            .WithName(nameof(RegisterUser)).WithErrors(409, 422).RequireCredentialsRateLimit();
+            .WithName(nameof(RegisterUser)).WithErrors(409, 422).WithAbuseProtection();
 
         group.MapPost("/users/login", async (LoginUser.Command command, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(command, ct)))
-            .WithName(nameof(LoginUser)).WithErrors(401, 422).RequireCredentialsRateLimit();
+            .WithName(nameof(LoginUser)).WithErrors(401, 422).WithAbuseProtection();
 
         group.MapGet("/user", async (ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new GetCurrentUser.Query(), ct)))

@@ -10,11 +10,20 @@ public sealed class ApiException(int status, ErrorEnvelope body) : Exception($"H
 
     public ErrorEnvelope Body { get; } = body;
 
+    /// <summary>Sent as <c>Retry-After</c>: when trying again can succeed.</summary>
+    public TimeSpan? RetryAfter { get; private init; }
+
     public static ApiException NotFound(string key) => new(StatusCodes.Status404NotFound, ErrorEnvelope.Of(key, "not found"));
 
     public static ApiException Forbidden(string key) => new(StatusCodes.Status403Forbidden, ErrorEnvelope.Of(key, "forbidden"));
 
     public static ApiException Unauthorized(string key, string message) => new(StatusCodes.Status401Unauthorized, ErrorEnvelope.Of(key, message));
+
+    public static ApiException TooManyRequests(TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+        return new(StatusCodes.Status429TooManyRequests, ErrorEnvelope.Of("request", $"too many attempts; retry in {seconds} s")) { RetryAfter = TimeSpan.FromSeconds(seconds) };
+    }
 
     public static ApiException Invalid(ErrorEnvelope errors) => new(StatusCodes.Status422UnprocessableEntity, errors);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 
 namespace Conduit.Infrastructure.Errors;
@@ -39,6 +40,10 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
             if (status == StatusCodes.Status503ServiceUnavailable)
             {
                 context.Response.Headers.RetryAfter = "5";
+            }
+            else if (exception is ApiException { RetryAfter: { } retryAfter })
+            {
+                context.Response.Headers.RetryAfter = ((long)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             }
 
             await context.Response.WriteAsJsonAsync(body, context.RequestAborted);

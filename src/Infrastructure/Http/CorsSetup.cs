@@ -29,6 +29,8 @@ public static class CorsSetup
                 cors.AddDefaultPolicy(policy => policy
                     .SetIsOriginAllowed(origin => allowed.Contains(origin) || (environment.IsDevelopment() && IsLoopback(origin)))
                     .WithHeaders("Authorization", "Content-Type")
+                    // Without this, browser code sees none of them (CORS hides all but a few simple headers).
+                    .WithExposedHeaders("Retry-After", "Location", "ETag", "WWW-Authenticate")
                     .WithMethods("GET", "POST", "PUT", "DELETE")
                     .SetPreflightMaxAge(TimeSpan.FromHours(1)));
             });

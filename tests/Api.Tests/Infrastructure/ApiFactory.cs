@@ -1,4 +1,8 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
 
@@ -40,7 +44,43 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Database", ConnectionString);
         builder.UseSetting("Jwt:SigningKey", SigningKey);
-        builder.UseSetting("RateLimiting:Enabled", "false");
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, LoopbackConnection>());
+    }
+
+    /// <summary>
+    /// Each client is its own device: requests carry a client address of their own, forwarded the way nginx
+    /// on loopback would, so that per-address limits apply to tests exactly as to real clients.
+    /// </summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", ClientAddresses.Next());
+    }
+
+    /// <summary>The test server has no TCP connection: requests arrive as over loopback, as from a local proxy.</summary>
+    private sealed class LoopbackConnection : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                context.Connection.RemoteIpAddress ??= IPAddress.Loopback;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
+
+public static class ClientAddresses
+{
+    private static int last;
+
+    /// <summary>A documentation-range address (198.18.0.0/15, benchmarking) no other client of this run has.</summary>
+    public static string Next()
+    {
+        var n = Interlocked.Increment(ref last);
+        return $"198.{18 + (n >> 16 & 1)}.{n >> 8 & 0xff}.{n & 0xff}";
     }
 }
 

@@ -11,9 +11,15 @@ public sealed class ConduitClient(HttpClient http) : IDisposable
 {
     public HttpClient Http { get; } = http;
 
-    public async Task<Reply> SendAsync(HttpMethod method, string path, object? body = null, string? token = null)
+    public async Task<Reply> SendAsync(HttpMethod method, string path, object? body = null, string? token = null, string? forwardedFor = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (forwardedFor is not null)
+        {
+            request.Headers.Remove("X-Forwarded-For");
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor);
+        }
+
         if (body is string raw)
         {
             request.Content = new StringContent(raw, Encoding.UTF8, "application/json");
@@ -43,11 +49,11 @@ public sealed class ConduitClient(HttpClient http) : IDisposable
 
     public Task<Reply> DeleteAsync(string path, string? token = null) => SendAsync(HttpMethod.Delete, path, null, token);
 
-    /// <summary>Registers a fresh user; returns its username and token.</summary>
+    /// <summary>Registers a fresh user, signing up from a device of its own; returns its username and token.</summary>
     public async Task<TestUser> RegisterAsync(string prefix = "user")
     {
         var username = Unique.Name(prefix);
-        var reply = await PostAsync("/api/users", new { user = new { username, email = $"{username}@example.test", password = "password123" } });
+        var reply = await SendAsync(HttpMethod.Post, "/api/users", new { user = new { username, email = $"{username}@example.test", password = "password123" } }, forwardedFor: ClientAddresses.Next());
         reply.Status.Should().Be(HttpStatusCode.Created, reply.Text);
         return new TestUser(username, $"{username}@example.test", reply.Json!["user"]!["token"]!.GetValue<string>());
     }

@@ -13,7 +13,9 @@ public sealed class ProcessTests(ApiFactory api) : IClassFixture<ApiFactory>
 
     [Theory]
     [InlineData("Jwt__SigningKey", "too-short", "Jwt:SigningKey")]
-    [InlineData("RateLimiting__PermitLimit", "0", "PermitLimit")]
+    [InlineData("AbuseProtection__SignUpsPerAddress__Limit", "0", "AbuseProtection:*:Limit")]
+    [InlineData("RateLimiting__Enabled", "false", "AbuseProtection:FailedLoginsPerAccountAndAddress")]
+    [InlineData("ForwardedHeaders__KnownProxies__0", "not-an-address", "ForwardedHeaders:KnownProxies")]
     [InlineData("Cors__AllowedOrigins__0", "https://app.example.test/path", "Cors:AllowedOrigins")]
     [InlineData("Limits__MaxRequestBodyBytes", "10", "MaxRequestBodyBytes")]
     [InlineData("Shutdown__Timeout", "00:00:00", "Timeout")]
@@ -143,7 +145,6 @@ public sealed class ProcessTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         ["ConnectionStrings__Database"] = connectionString,
         ["Jwt__SigningKey"] = ApiFactory.SigningKey,
-        ["RateLimiting__Enabled"] = "false",
         ["Shutdown__Timeout"] = "00:00:10",
     };
 }

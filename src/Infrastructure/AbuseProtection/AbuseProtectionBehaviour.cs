@@ -1,0 +1,47 @@
+using Conduit.Infrastructure.Errors;
+using Conduit.Infrastructure.Http;
+using Mediator;
+
+namespace Conduit.Infrastructure.AbuseProtection;
+
+/// <summary>
+/// After validation (a malformed request costs nothing and counts for nothing), before the handler: a
+/// throttled login never reaches the password hash, which is what makes a flood of guesses cheap to refuse.
+/// </summary>
+public sealed class AbuseProtectionBehaviour<TMessage, TResponse>(Throttle throttle, IHttpContextAccessor http) : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+{
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) => message switch
+    {
+        IThrottledLogin login => LoginAsync(login.Account ?? "", message, next, cancellationToken),
+        IThrottledSignUp => SignUpAsync(message, next, cancellationToken),
+        _ => next(message, cancellationToken),
+    };
+
+    private async ValueTask<TResponse> LoginAsync(string account, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        var attempt = await throttle.BeginLoginAsync(Address(), account, cancellationToken);
+        TResponse response;
+        try
+        {
+            response = await next(message, cancellationToken);
+        }
+        catch (ApiException failure) when (failure.Status == StatusCodes.Status401Unauthorized)
+        {
+            // Recorded even when the client has hung up: aborting after the guess must not make it free.
+            await throttle.FailAsync(attempt, CancellationToken.None);
+            throw;
+        }
+
+        await throttle.SucceedAsync(attempt, CancellationToken.None);
+        return response;
+    }
+
+    private async ValueTask<TResponse> SignUpAsync(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        await throttle.SignUpAsync(Address(), cancellationToken);
+        return await next(message, cancellationToken);
+    }
+
+    private string Address() => http.HttpContext is { } context ? ClientAddress.KeyOf(context) : "unknown";
+}
