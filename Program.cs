@@ -42,6 +42,7 @@ builder.Services
             typeof(AuthenticationBehaviour<,>),
             typeof(ValidationBehaviour<,>),
             typeof(AbuseProtectionBehaviour<,>),
+            typeof(ReadRoutingBehaviour<,>),
         ];
     })
     .AddConduitValidation()

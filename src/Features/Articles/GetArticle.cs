@@ -1,6 +1,6 @@
+using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Auth;
 using Mediator;
-using Npgsql;
 
 namespace Conduit.Features.Articles;
 
@@ -8,11 +8,11 @@ public static class GetArticle
 {
     public sealed record Query(string Slug) : IQuery<ArticleEnvelope>;
 
-    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : IQueryHandler<Query, ArticleEnvelope>
+    internal sealed class Handler(ReadDatabase reads, ICurrentUser user) : IQueryHandler<Query, ArticleEnvelope>
     {
         public async ValueTask<ArticleEnvelope> Handle(Query query, CancellationToken cancellationToken)
         {
-            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            await using var connection = await reads.Source.OpenConnectionAsync(cancellationToken);
             return await ArticleSql.ReadOneAsync(connection, ArticleSql.BySlug, new { query.Slug, Viewer = user.Id }, cancellationToken);
         }
     }

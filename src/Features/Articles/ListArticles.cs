@@ -1,7 +1,7 @@
+using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Auth;
 using FluentValidation;
 using Mediator;
-using Npgsql;
 
 namespace Conduit.Features.Articles;
 
@@ -14,7 +14,7 @@ public static class ListArticles
         public Validator() => ArticleRules.Paging(this, query => query.Limit, query => query.Offset);
     }
 
-    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : IQueryHandler<Query, ArticlesEnvelope>
+    internal sealed class Handler(ReadDatabase reads, ICurrentUser user) : IQueryHandler<Query, ArticlesEnvelope>
     {
         // Each filter is a fixed predicate with its own index (article_tags_tag_idx,
         // articles_author_created_idx, favorites PK); values are always parameters.
@@ -60,7 +60,7 @@ public static class ListArticles
                 Limit = query.Limit ?? ArticleRules.DefaultPageSize,
                 Offset = query.Offset ?? 0,
             };
-            return await ArticleSql.ReadPageAsync(db, Sql[mask], args, cancellationToken);
+            return await ArticleSql.ReadPageAsync(reads.Source, Sql[mask], args, cancellationToken);
         }
 
         private static string Filter(int mask)

@@ -1,8 +1,8 @@
+using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Errors;
 using Dapper;
 using Mediator;
-using Npgsql;
 
 namespace Conduit.Features.Comments;
 
@@ -10,7 +10,7 @@ public static class ListComments
 {
     public sealed record Query(string Slug) : IQuery<CommentsEnvelope>;
 
-    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : IQueryHandler<Query, CommentsEnvelope>
+    internal sealed class Handler(ReadDatabase reads, ICurrentUser user) : IQueryHandler<Query, CommentsEnvelope>
     {
         // Two statements, one round trip: does the article exist, and its comments, oldest first.
         private const string Sql = $"""
@@ -25,7 +25,7 @@ public static class ListComments
 
         public async ValueTask<CommentsEnvelope> Handle(Query query, CancellationToken cancellationToken)
         {
-            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            await using var connection = await reads.Source.OpenConnectionAsync(cancellationToken);
             await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
                 Sql, new { query.Slug, Viewer = user.Id }, cancellationToken: cancellationToken));
             if (!await results.ReadSingleAsync<bool>())

@@ -1,6 +1,6 @@
+using Conduit.Infrastructure.Database;
 using Dapper;
 using Mediator;
-using Npgsql;
 
 namespace Conduit.Features.Tags;
 
@@ -10,7 +10,7 @@ public static class ListTags
 
     public sealed record TagsEnvelope(IReadOnlyList<string> Tags);
 
-    internal sealed class Handler(NpgsqlDataSource db) : IQueryHandler<Query, TagsEnvelope>
+    internal sealed class Handler(ReadDatabase reads) : IQueryHandler<Query, TagsEnvelope>
     {
         // Every tag still in use, alphabetically; a tag whose last article is gone is not listed.
         // The usage count is kept by triggers (migration 0003); tags_in_use_idx holds these names in order.
@@ -18,7 +18,7 @@ public static class ListTags
 
         public async ValueTask<TagsEnvelope> Handle(Query query, CancellationToken cancellationToken)
         {
-            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            await using var connection = await reads.Source.OpenConnectionAsync(cancellationToken);
             var tags = await connection.QueryAsync<string>(new CommandDefinition(Sql, cancellationToken: cancellationToken));
             return new TagsEnvelope([.. tags]);
         }

@@ -48,8 +48,12 @@ public static class LoginUser
         public async ValueTask<UserEnvelope> Handle(Command command, CancellationToken cancellationToken)
         {
             var credentials = command.User!;
-            await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            var found = await connection.QuerySingleOrDefaultAsync<Account>(new CommandDefinition(FindSql, new { credentials.Email }, cancellationToken: cancellationToken));
+            Account? found;
+            // The connection goes back to the pool before the (slow) hash check.
+            await using (var connection = await db.OpenConnectionAsync(cancellationToken))
+            {
+                found = await connection.QuerySingleOrDefaultAsync<Account>(new CommandDefinition(FindSql, new { credentials.Email }, cancellationToken: cancellationToken));
+            }
 
             var verdict = hasher.VerifyHashedPassword(null!, found?.PasswordHash ?? DecoyHash, credentials.Password!);
             if (found is null || verdict == PasswordVerificationResult.Failed)
@@ -60,6 +64,7 @@ public static class LoginUser
             if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
             {
                 var rehashed = hasher.HashPassword(null!, credentials.Password!);
+                await using var connection = await db.OpenConnectionAsync(cancellationToken);
                 await connection.ExecuteAsync(new CommandDefinition(RehashSql, new { PasswordHash = rehashed, found.Id }, cancellationToken: cancellationToken));
             }
 

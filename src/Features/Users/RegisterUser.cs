@@ -41,11 +41,11 @@ public static class RegisterUser
         public async ValueTask<UserEnvelope> Handle(Command command, CancellationToken cancellationToken)
         {
             var user = command.User!;
+            // Hashed before taking a pooled connection: the hash is the slow part, and must not hold one.
+            var passwordHash = hasher.HashPassword(null!, user.Password!);
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             var row = await connection.QuerySingleAsync<UserRow>(new CommandDefinition(
-                InsertSql,
-                new { user.Username, user.Email, PasswordHash = hasher.HashPassword(null!, user.Password!) },
-                cancellationToken: cancellationToken));
+                InsertSql, new { user.Username, user.Email, PasswordHash = passwordHash }, cancellationToken: cancellationToken));
             return row.ToEnvelope(tokens);
         }
     }

@@ -66,6 +66,7 @@ public static class UpdateUser
         {
             var changes = command.User!;
             var password = changes.Password.Or(null);
+            var passwordHash = password is null ? null : hasher.HashPassword(null!, password); // before taking a pooled connection
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             var row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
                 Sql,
@@ -74,7 +75,7 @@ public static class UpdateUser
                     Id = user.RequiredId,
                     Username = changes.Username.Or(null),
                     Email = changes.Email.Or(null),
-                    PasswordHash = password is null ? null : hasher.HashPassword(null!, password),
+                    PasswordHash = passwordHash,
                     SetBio = changes.Bio.IsSet,
                     Bio = EmptyAsNull(changes.Bio.Or(null)),
                     SetImage = changes.Image.IsSet,
