@@ -5,11 +5,12 @@
 #                                                                   └─ streaming replica 55441 (hot standby)
 #
 #   scripts/fleet.sh up | down | status | restart
-#   scripts/fleet.sh replica-stop | replica-start      (used by scripts/fleet-check.sh)
+#   scripts/fleet.sh replica-stop | replica-start | destroy   (used by scripts/fleet-check.sh)
 #
 #   up       starts whatever is not running yet (idempotent), prints the URL
 #   down     stops nginx, the instances, the replica, the primary (idempotent)
 #   status   what runs; exit 0 when everything runs, 3 otherwise
+#   destroy  down, then removes the state directory (and the clusters, wherever they live)
 #   restart  builds a new release, then rolling restart: one instance at a time is taken out of
 #            nginx, drained, stopped (SIGTERM), started on the new release, checked ready, put back
 #
@@ -36,7 +37,7 @@ SLOT=conduit_fleet_replica
 DBNAME=conduit
 
 die() { echo "fleet.sh: $*" >&2; exit 1; }
-say() { echo "fleet.sh: $*" >&2; }
+say() { echo "fleet.sh: [$(date +%T)] $*" >&2; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "CONDUIT_FLEET_INSTANCES must be a positive number"
@@ -549,11 +550,19 @@ cmd_restart() {
   echo "rolling restart done: http://$HOST:$LB_PORT"
 }
 
+cmd_destroy() {
+  cmd_down
+  rm -rf "$PRIMARY" "$REPLICA" "$SOCK"
+  [ "$PGBASE" = "$STATE" ] || rm -rf "$PGBASE"
+  rm -rf "$STATE"
+  echo "fleet state removed: $STATE"
+}
+
 main() {
   local cmd="${1:-}"
   case "$cmd" in
-    up|down|status|restart|replica-stop|replica-start) ;;
-    *) echo "usage: scripts/fleet.sh up | down | status | restart | replica-stop | replica-start" >&2; exit 2 ;;
+    up|down|status|restart|replica-stop|replica-start|destroy) ;;
+    *) echo "usage: scripts/fleet.sh up | down | status | restart | replica-stop | replica-start | destroy" >&2; exit 2 ;;
   esac
   PRIMARY=""
   ensure_pg_binaries
@@ -564,6 +573,7 @@ main() {
     down) cmd_down ;;
     status) cmd_status ;;
     restart) cmd_restart ;;
+    destroy) cmd_destroy ;;
     replica-stop) pg_stop "$REPLICA" ;;
     replica-start) pg_running "$REPLICA" || pg_start "$REPLICA" "$REPLICA_PORT" ;;
   esac
