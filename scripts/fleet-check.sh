@@ -19,7 +19,7 @@
 # CONDUIT_FLEET_CHECK_DIR, default <repo>/.data/fleet-check; CONDUIT_FLEET_CHECK_PORT 8090,
 # CONDUIT_FLEET_CHECK_API_BASE 5111, CONDUIT_FLEET_CHECK_PG_PORT 55450). The state directory (logs,
 # load reports under check/) is kept after the run for inspection and wiped at the start of the next.
-# CHECK_LOAD_SECONDS (default 20) sets the length of the kill-9 and replica-stop load phases.
+# CHECK_LOAD_SECONDS (default 15) sets the length of the kill-9 and replica-stop load phases.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -31,7 +31,7 @@ export CONDUIT_FLEET_INSTANCES=3
 LB="http://127.0.0.1:$CONDUIT_FLEET_PORT"
 API1="http://127.0.0.1:$CONDUIT_FLEET_API_BASE"
 API2="http://127.0.0.1:$((CONDUIT_FLEET_API_BASE + 1))"
-LOAD="${CHECK_LOAD_SECONDS:-20}"
+LOAD="${CHECK_LOAD_SECONDS:-15}"
 SUITE="$REPO/../shared/realworld/run-conformance.sh"
 WORK="$CONDUIT_FLEET_DIR/check"
 STARTED=$(date +%s)
@@ -236,6 +236,10 @@ wrk_summary() {
   echo "${rps:-0} ${non2xx:-0} ${sock:-0} ${statuses:-none}"
 }
 wrk_requests() { awk '/requests in/ {print $1}' "$1"; }
+# Requests nginx sent to more than one instance (its access log lists every upstream tried), since line $1.
+ACCESS="$CONDUIT_FLEET_DIR/nginx-access.log"
+access_mark() { wc -l <"$ACCESS" 2>/dev/null || echo 0; }
+retried_since() { tail -n +"$(( $1 + 1 ))" "$ACCESS" 2>/dev/null | grep -c 'upstream=[^ ]*, ' || true; }
 
 # Users for the later checks, before the conformance suite (an old per-IP limiter may be exhausted after it).
 read -r WRITER_TOKEN _ <<<"$(client register "$LB" fw)"
@@ -277,6 +281,7 @@ else
 fi
 
 # --- 2. kill-9 -------------------------------------------------------------------------------
+mark="$(access_mark)"
 READ_PATHS="/api/articles?limit=10,/api/tags" wrk -t2 -c8 -d"${LOAD}s" --timeout 10s -s "$WORK/reads.lua" "$LB" \
   >"$WORK/kill9.wrk" 2>&1 &
 wrk_pid=$!; bg_pids+=("$wrk_pid")
@@ -288,7 +293,7 @@ wait "$wrk_pid" || true
 read -r rps non2xx sock statuses <<<"$(wrk_summary "$WORK/kill9.wrk")"
 total="$(wrk_requests "$WORK/kill9.wrk")"
 if [ -n "$total" ] && [ "$non2xx" -eq 0 ] && [ "$sock" -eq 0 ]; then
-  pass "kill-9" "${total} requests, $rps req/s, 0 non-2xx, 0 socket errors ($statuses); api-2 killed 5 s in"
+  pass "kill-9" "${total} requests, $rps req/s, 0 non-2xx, 0 socket errors ($statuses); api-2 killed 5 s in; $(retried_since "$mark") requests retried by nginx on another instance"
 else
   fail "kill-9" "${total:-?} requests, $non2xx non-2xx, $sock socket errors ($statuses; see $WORK/kill9.wrk)"
 fi
@@ -296,6 +301,7 @@ CONDUIT_FLEET_BUILD=0 fleet up >"$WORK/fleet-reup.log" 2>&1 || { tail -n 20 "$WO
 
 # --- 3. rolling-restart ----------------------------------------------------------------------
 rm -f "$WORK/writer.stop"
+mark="$(access_mark)"
 client writer "$LB" "$WRITER_TOKEN" "$WORK/slugs.txt" "$WORK/writer.stop" 150 >"$WORK/writer.json" 2>"$WORK/writer.err" &
 writer_pid=$!; bg_pids+=("$writer_pid")
 READ_PATHS="/api/articles?limit=10,/api/tags" wrk -t2 -c4 -d150s --timeout 10s -s "$WORK/reads.lua" "$LB" \
@@ -316,7 +322,7 @@ w="$(cat "$WORK/writer.json" 2>/dev/null || echo '{}')"
 wv() { python3 -c 'import json,sys; d=json.loads(sys.argv[1] or "{}"); print(d.get(sys.argv[2], "?"))' "$w" "$1"; }
 v="$(client verify "$LB" "$WRITER_TOKEN" "$WORK/slugs.txt" 2>"$WORK/verify.err" || echo '{}')"
 vv() { python3 -c 'import json,sys; d=json.loads(sys.argv[1] or "{}"); print(d.get(sys.argv[2], "?"))' "$v" "$1"; }
-summary="restart ${restart_secs} s (exit $restart_rc); wrk reads ${total:-?} ($non2xx non-2xx, $sock socket errors); client writes $(wv writes_ok) acknowledged, $(wv writes_failed) failed; client reads $(wv reads_ok) ok, $(wv reads_failed) failed; acknowledged writes missing afterwards: $(vv missing_authenticated_count) (authenticated), $(vv missing_anonymous_count) (anonymous)"
+summary="restart ${restart_secs} s (exit $restart_rc); wrk reads ${total:-?} ($non2xx non-2xx, $sock socket errors); client writes $(wv writes_ok) acknowledged, $(wv writes_failed) failed; client reads $(wv reads_ok) ok, $(wv reads_failed) failed; acknowledged writes missing afterwards: $(vv missing_authenticated_count) (authenticated), $(vv missing_anonymous_count) (anonymous); $(retried_since "$mark") requests retried by nginx"
 if [ "$restart_rc" -eq 0 ] && [ -n "$total" ] && [ "$non2xx" -eq 0 ] && [ "$sock" -eq 0 ] \
    && [ "$(wv writes_failed)" = 0 ] && [ "$(wv reads_failed)" = 0 ] && [ "$(wv writes_ok)" != 0 ] \
    && [ "$(vv missing_authenticated_count)" = 0 ] && [ "$(vv missing_anonymous_count)" = 0 ]; then
@@ -378,10 +384,10 @@ fi
 # --- throughput (information) ----------------------------------------------------------------
 count="$(curl -s "$LB/api/articles?limit=1" | sed -n 's/.*"articlesCount":\([0-9]*\).*/\1/p')"
 if [ "${count:-0}" -lt 40 ]; then client seed "$LB" "$WRITER_TOKEN" $((40 - ${count:-0})); fi
-wrk -t2 -c16 -d8s --timeout 10s "$LB/api/articles?limit=20" >"$WORK/tp-fleet.wrk" 2>&1 || true
-wrk -t2 -c16 -d8s --timeout 10s "$API1/api/articles?limit=20" >"$WORK/tp-single.wrk" 2>&1 || true
+wrk -t2 -c16 -d6s --timeout 10s "$LB/api/articles?limit=20" >"$WORK/tp-fleet.wrk" 2>&1 || true
+wrk -t2 -c16 -d6s --timeout 10s "$API1/api/articles?limit=20" >"$WORK/tp-single.wrk" 2>&1 || true
 read -r rps_fleet _ <<<"$(wrk_summary "$WORK/tp-fleet.wrk")"
 read -r rps_single _ <<<"$(wrk_summary "$WORK/tp-single.wrk")"
 avg_latency() { awk '/Latency/ {print $2; exit}' "$1"; }
-echo "INFO throughput GET /api/articles?limit=20 (wrk -t2 -c16 8 s, $(nproc) cores, ${count:-?}+ articles): nginx -> 3 instances $rps_fleet req/s (avg latency $(avg_latency "$WORK/tp-fleet.wrk")), 1 instance direct $rps_single req/s (avg latency $(avg_latency "$WORK/tp-single.wrk"))"
+echo "INFO throughput GET /api/articles?limit=20 (wrk -t2 -c16 6 s each, $(nproc) cores, ${count:-?}+ articles): nginx -> 3 instances $rps_fleet req/s (avg latency $(avg_latency "$WORK/tp-fleet.wrk")), 1 instance direct $rps_single req/s (avg latency $(avg_latency "$WORK/tp-single.wrk"))"
 finished=1
