@@ -7,6 +7,7 @@ using Conduit.Infrastructure.Health;
 using Conduit.Infrastructure.Hosting;
 using Conduit.Infrastructure.Http;
 using Conduit.Infrastructure.Json;
+using Conduit.Infrastructure.Notifications;
 using Conduit.Infrastructure.OpenApi;
 using Conduit.Infrastructure.Pipeline;
 using Conduit.Infrastructure.Telemetry;
@@ -29,6 +30,7 @@ builder.Services
     .AddConduitCors(builder.Environment)
     .AddConduitForwardedHeaders()
     .AddConduitAbuseProtection(builder.Configuration)
+    .AddConduitNotifications(builder.Configuration)
     .AddConduitLimits()
     .AddConduitShutdown()
     .AddConduitOpenApi()
