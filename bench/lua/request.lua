@@ -52,7 +52,7 @@ function request()
     -- account and one address would be held to 10 password checks at a time by the abuse protection.
     local body = string.format('{"user":{"email":"%s","password":"%s"}}', os.getenv("BENCH_EMAIL"), os.getenv("BENCH_PASSWORD"))
     local from = string.format("198.18.%d.%d", thread_id or 0, counter % 250 + 1)
-    return wrk.format("POST", "/api/users/login", { ["X-Forwarded-For"] = from }, body)
+    return wrk.format("POST", "/api/users/login", { ["Content-Type"] = "application/json", ["X-Forwarded-For"] = from }, body)
   end
   return wrk.format("GET")
 end
