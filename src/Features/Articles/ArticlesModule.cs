@@ -11,18 +11,17 @@ public sealed class ArticlesModule : ICarterModule
         var group = app.MapGroup("/api/articles").WithTags("Articles");
 
         group.MapGet("", async ([AsParameters] ListArticles.Query query, ISender sender, CancellationToken ct) =>
-                TypedResults.Ok(await sender.Send(query, ct)))
+                Answer.Ok(await sender.Send(query, ct)))
             .WithName(nameof(ListArticles)).WithErrors(422);
 
         group.MapGet("/feed", async ([AsParameters] ListFeed.Query query, ISender sender, CancellationToken ct) =>
-                TypedResults.Ok(await sender.Send(query, ct)))
+                Answer.Ok(await sender.Send(query, ct)))
             .WithName(nameof(ListFeed)).RequiresToken().WithErrors(422);
 
-        group.MapGet("/{slug}", async (string slug, ISender sender, HttpResponse response, CancellationToken ct) =>
+        group.MapGet("/{slug}", async (string slug, ISender sender, CancellationToken ct) =>
             {
                 var found = await sender.Send(new GetArticle.Query(slug), ct);
-                response.Headers.ETag = found.ETag;
-                return TypedResults.Ok(found);
+                return Answer.Ok(found, found.ETag);
             })
             .WithName(nameof(GetArticle)).WithErrors(404);
 

@@ -11,7 +11,7 @@ public sealed class CommentsModule : ICarterModule
         var group = app.MapGroup("/api/articles/{slug}/comments").WithTags("Comments");
 
         group.MapGet("", async (string slug, ISender sender, CancellationToken ct) =>
-                TypedResults.Ok(await sender.Send(new ListComments.Query(slug), ct)))
+                Answer.Ok(await sender.Send(new ListComments.Query(slug), ct)))
             .WithName(nameof(ListComments)).WithErrors(404);
 
         group.MapPost("", async (string slug, AddComment.Body body, ISender sender, CancellationToken ct) =>

@@ -18,7 +18,7 @@ public static class GetProfile
         public string CacheKey => $"profile:{Username.ToUpperInvariant()}";
     }
 
-    public sealed record PublicProfile(long Id, Profile Profile) : ICachedResult
+    public sealed record PublicProfile(long Id, ProfileEnvelope Envelope) : ICachedResult
     {
         IEnumerable<string> ICachedResult.DependsOn => [$"u{Id}"];
     }
@@ -30,11 +30,11 @@ public static class GetProfile
             var found = await sender.Send(new Public(query.Username), cancellationToken);
             if (user.Id is not { } viewer)
             {
-                return new ProfileEnvelope(found.Profile);
+                return found.Envelope;
             }
 
             var following = await Following.AmongAsync(reads.Source, viewer, [found.Id], cancellationToken);
-            return new ProfileEnvelope(found.Profile with { Following = following.Contains(found.Id) });
+            return new ProfileEnvelope(found.Envelope.Profile with { Following = following.Contains(found.Id) });
         }
     }
 
@@ -48,7 +48,7 @@ public static class GetProfile
             var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(Sql, new { query.Username }, cancellationToken: cancellationToken));
             return row is null
                 ? throw ApiException.NotFound("profile")
-                : new PublicProfile(row.Id, new Profile(row.Username, row.Bio, row.Image, Following: false));
+                : new PublicProfile(row.Id, new ProfileEnvelope(new Profile(row.Username, row.Bio, row.Image, Following: false)));
         }
 
         private sealed record Row(long Id, string Username, string? Bio, string? Image);

@@ -11,7 +11,7 @@ public sealed class ProfilesModule : ICarterModule
         var group = app.MapGroup("/api/profiles/{username}").WithTags("Profiles");
 
         group.MapGet("", async (string username, ISender sender, CancellationToken ct) =>
-                TypedResults.Ok(await sender.Send(new GetProfile.Query(username), ct)))
+                Answer.Ok(await sender.Send(new GetProfile.Query(username), ct)))
             .WithName(nameof(GetProfile)).WithErrors(404);
 
         group.MapPost("/follow", async (string username, ISender sender, CancellationToken ct) =>

@@ -1,4 +1,5 @@
 using Carter;
+using Conduit.Infrastructure.Http;
 using Mediator;
 
 namespace Conduit.Features.Tags;
@@ -7,6 +8,6 @@ public sealed class TagsModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapGet("/api/tags", async (ISender sender, CancellationToken ct) =>
-                TypedResults.Ok(await sender.Send(new ListTags.Query(), ct)))
+                Answer.Ok(await sender.Send(new ListTags.Query(), ct)))
             .WithTags("Tags").WithName(nameof(ListTags));
 }

@@ -20,7 +20,7 @@ public sealed class UsersModule : ICarterModule
             .WithName(nameof(LoginUser)).WithErrors(401, 422).WithAbuseProtection();
 
         group.MapGet("/user", async (ISender sender, CancellationToken ct) =>
-                TypedResults.Ok(await sender.Send(new GetCurrentUser.Query(), ct)))
+                Answer.Ok(await sender.Send(new GetCurrentUser.Query(), ct)))
             .WithName(nameof(GetCurrentUser)).RequiresToken();
 
         group.MapPut("/user", async (UpdateUser.Command command, ISender sender, CancellationToken ct) =>

@@ -32,6 +32,28 @@ public sealed class ReadCacheTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_full_cache_evicts_and_keeps_answering()
+    {
+        using var factory = api.WithWebHostBuilder(builder => builder.UseSetting("Cache:SizeLimitMegabytes", "1"));
+        using var client = new ConduitClient(factory.CreateClient());
+        var author = await client.RegisterAsync("filler");
+        for (var i = 0; i < 30; i++)
+        {
+            await client.CreateArticleAsync(author, tags: [$"filler{i % 5}"]);
+        }
+
+        // Far more distinct pages (~10 KB each) than 1 MB holds.
+        var replies = new List<Reply>();
+        for (var page = 0; page < 300; page++)
+        {
+            replies.Add(await client.GetAsync($"/api/articles?author={author.Username}&limit={(page % 100) + 1}&offset={page / 100}"));
+        }
+
+        replies.Should().OnlyContain(reply => reply.Status == HttpStatusCode.OK);
+        replies[^1].Json!["articlesCount"]!.GetValue<int>().Should().Be(30);
+    }
+
+    [Fact]
     public async Task A_writer_sees_its_write_on_the_other_instance_at_once_and_anyone_within_a_second()
     {
         using var factoryB = api.WithWebHostBuilder(_ => { });
