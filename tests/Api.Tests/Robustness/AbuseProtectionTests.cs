@@ -13,6 +13,7 @@ namespace Conduit.Tests.Robustness;
 /// address (100), sign-ups per address (50). Counts are shared through PostgreSQL, so two API instances on one
 /// database are one budget. "Checked" means a password hash was computed, counted by a wrapping hasher.
 /// </summary>
+[Collection(LoopbackPorts.Collection)]
 public sealed class AbuseProtectionTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     private readonly CountingHasher hasher = new();
@@ -237,6 +238,26 @@ public sealed class AbuseProtectionTests(ApiFactory api) : IClassFixture<ApiFact
         var next = await client.SendAsync(HttpMethod.Post, "/api/users/login", RightPassword(user.Email), forwardedFor: nearest);
 
         next.Status.Should().Be(HttpStatusCode.TooManyRequests, "entries a client wrote itself, left of the proxy's, do not change its address");
+    }
+
+    [Fact]
+    public async Task Without_its_counters_a_login_is_503_and_checks_no_password()
+    {
+        var real = new Npgsql.NpgsqlConnectionStringBuilder(api.ConnectionString);
+        await using var proxy = new TcpProxy(new System.Net.IPEndPoint(IPAddress.Loopback, real.Port));
+        var proxied = new Npgsql.NpgsqlConnectionStringBuilder(api.ConnectionString) { Port = proxy.Port }.ConnectionString;
+        using var factory = api.WithWebHostBuilder(builder => builder
+            .UseSetting("ConnectionStrings:Database", proxied)
+            .ConfigureTestServices(services => services.AddSingleton<IPasswordHasher<UserRow>>(hasher)));
+        using var client = new ConduitClient(factory.CreateClient());
+        var user = await client.RegisterAsync("outage");
+        hasher.Reset();
+
+        proxy.Cut();
+        var login = await client.PostAsync("/api/users/login", RightPassword(user.Email));
+
+        login.Status.Should().Be(HttpStatusCode.ServiceUnavailable);
+        hasher.Verifications.Should().Be(0, "an attempt that cannot be counted is not made");
     }
 
     private ConduitClient Client() => new(api.WithWebHostBuilder(builder =>
