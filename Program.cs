@@ -75,7 +75,7 @@ try
     app.UseMiddleware<ErrorHandlingMiddleware>();
     app.UseStatusCodePages(StatusCodeBodies.WriteAsync);
     app.UseRequestBodyLimit();
-    app.UseAuthentication();
+    app.UseConduitAuthentication();
     app.MapConduitHealth();
     app.MapConduitMetrics();
     app.MapConduitDocs();

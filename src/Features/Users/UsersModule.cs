@@ -19,6 +19,35 @@ public sealed class UsersModule : ICarterModule
                 TypedResults.Ok(await sender.Send(command, ct)))
             .WithName(nameof(LoginUser)).WithErrors(401, 422).WithAbuseProtection();
 
+        group.MapPost("/users/refresh", async (RefreshSession.Command command, ISender sender, CancellationToken ct) =>
+                TypedResults.Ok(await sender.Send(command, ct)))
+            .WithName(nameof(RefreshSession)).WithErrors(401, 422).WithAbuseProtection();
+
+        group.MapPost("/users/logout", async (ISender sender, CancellationToken ct) =>
+            {
+                await sender.Send(new Logout.Command(), ct);
+                return TypedResults.NoContent();
+            })
+            .WithName(nameof(Logout)).RequiresToken();
+
+        group.MapGet("/user/sessions", async (ISender sender, CancellationToken ct) =>
+                TypedResults.Ok(await sender.Send(new ListSessions.Query(), ct)))
+            .WithName(nameof(ListSessions)).RequiresToken();
+
+        group.MapDelete("/user/sessions/{id}", async (Guid id, ISender sender, CancellationToken ct) =>
+            {
+                await sender.Send(new EndSession.Command(id), ct);
+                return TypedResults.NoContent();
+            })
+            .WithName(nameof(EndSession)).RequiresToken().WithErrors(404, 422);
+
+        group.MapDelete("/user/sessions", async (ISender sender, CancellationToken ct) =>
+            {
+                await sender.Send(new EndOtherSessions.Command(), ct);
+                return TypedResults.NoContent();
+            })
+            .WithName(nameof(EndOtherSessions)).RequiresToken();
+
         group.MapGet("/user", async (ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new GetCurrentUser.Query(), ct)))
             .WithName(nameof(GetCurrentUser)).RequiresToken();
