@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using System.Runtime.ExceptionServices;
 using Conduit.Infrastructure.Notifications;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Npgsql;
 
 namespace Conduit.Infrastructure.Auth;
 
@@ -91,7 +93,21 @@ public static class AuthSetup
             return;
         }
 
-        if (await revoked.IsRevokedAsync(sessionId, context.HttpContext.RequestAborted))
+        bool ended;
+        try
+        {
+            ended = await revoked.IsRevokedAsync(sessionId, context.HttpContext.RequestAborted);
+        }
+        catch (NpgsqlException unavailable)
+        {
+            // Neither the stream nor the database: nobody is let in, and the request answers 503 (not 401, which
+            // would tell the client to sign in again) with the outage's one short log line, not the handler's stack trace.
+            context.HttpContext.Features.Set(new UncheckedSession(ExceptionDispatchInfo.Capture(unavailable)));
+            context.Fail("The session could not be checked.");
+            return;
+        }
+
+        if (ended)
         {
             context.Fail("The session has ended.");
             return;
@@ -109,6 +125,8 @@ public static class AuthSetup
         app.UseAuthentication();
         return app.Use((context, next) =>
         {
+            context.Features.Get<UncheckedSession>()?.Failure.Throw();
+
             if (context.Request.Headers.Authorization.Count > 0 && context.User.Identity?.IsAuthenticated != true)
             {
                 // When the response starts: the error middleware clears headers set before it.
@@ -134,4 +152,6 @@ public static class AuthSetup
 
         return Task.CompletedTask;
     }
+
+    private sealed record UncheckedSession(ExceptionDispatchInfo Failure);
 }
