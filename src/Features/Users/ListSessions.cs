@@ -30,8 +30,11 @@ public static class ListSessions
                 Sql,
                 new
                 {
-                    UserId = user.RequiredId, Current = user.RequiredSessionId,
-                    Idle = sessions.Value.RefreshIdleLifetime, Absolute = sessions.Value.RefreshAbsoluteLifetime, jwt.Value.Lifetime,
+                    UserId = user.RequiredId,
+                    Current = user.RequiredSessionId,
+                    Idle = sessions.Value.RefreshIdleLifetime,
+                    Absolute = sessions.Value.RefreshAbsoluteLifetime,
+                    jwt.Value.Lifetime,
                 },
                 cancellationToken: cancellationToken));
             return new SessionsEnvelope([.. rows]);

@@ -72,8 +72,13 @@ public static partial class RefreshSession
                 RotateSql,
                 new
                 {
-                    presented.SessionId, presented.Hash, NextHash = next.Hash, Nonce = nonce,
-                    Idle = settings.RefreshIdleLifetime, Absolute = settings.RefreshAbsoluteLifetime, Caller = caller.Id,
+                    presented.SessionId,
+                    presented.Hash,
+                    NextHash = next.Hash,
+                    Nonce = nonce,
+                    Idle = settings.RefreshIdleLifetime,
+                    Absolute = settings.RefreshAbsoluteLifetime,
+                    Caller = caller.Id,
                 },
                 cancellationToken: cancellationToken));
             if (rotated is not null)
