@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the xunit unit/integration tests, then the RealWorld conformance suite against a
-# freshly built API. Needs only the .NET SDK and PostgreSQL binaries (scripts/db.sh starts a
+# Runs every test: the xunit unit/integration tests, the RealWorld conformance suite against a
+# freshly built API, then the fleet checks (nginx, 3 instances, a streaming replica). Needs only the .NET SDK and PostgreSQL binaries (scripts/db.sh starts a
 # private cluster and stops it again if it was not already running).
 #
 # The last line printed is "N passed, N failed" (sum of both stages). Exit 0 only when nothing
@@ -151,11 +151,30 @@ else
   echo "conformance suite skipped: ../shared/realworld not found"
 fi
 
+# --- the fleet -----------------------------------------------------------------------------------
+# nginx over 3 instances on a primary and a streaming replica (scripts/fleet-check.sh: the suite through
+# nginx, kill -9 and rolling restart under load, throttling across instances, replica stop). ~2.5 minutes.
+fleet_passed=0
+fleet_failed=0
+echo "== fleet (scripts/fleet-check.sh)"
+fleet_out="$TMP/fleet.out"
+fleet_rc=0
+bash "$REPO/scripts/fleet-check.sh" 2>&1 | tee "$fleet_out" || fleet_rc=$?
+fleet_nums="$(parse_summary "$(tail -n 1 "$fleet_out")")"
+if [ -n "$fleet_nums" ]; then
+  fleet_passed="${fleet_nums% *}"
+  fleet_failed="${fleet_nums#* }"
+  if [ "$fleet_rc" -ne 0 ] && [ "$fleet_failed" -eq 0 ]; then fleet_failed=1; fi
+else
+  echo "fleet-check printed no summary line (exit $fleet_rc)"
+  fleet_failed=1
+fi
+
 # --- summary -----------------------------------------------------------------------------------
 cleanup
 summarised=1
-passed=$((unit_passed + conf_passed))
-failed=$((unit_failed + conf_failed))
+passed=$((unit_passed + conf_passed + fleet_passed))
+failed=$((unit_failed + conf_failed + fleet_failed))
 echo
 echo "== summary"
 echo "unit/integration: $unit_passed passed, $unit_failed failed"
@@ -164,5 +183,6 @@ if [ "$conf_ran" -eq 1 ]; then
 else
   echo "conformance:      skipped"
 fi
+echo "fleet:            $fleet_passed passed, $fleet_failed failed"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
