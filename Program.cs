@@ -1,6 +1,7 @@
 using Carter;
 using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Auth;
+using Conduit.Infrastructure.Caching;
 using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Health;
@@ -31,6 +32,7 @@ builder.Services
     .AddConduitForwardedHeaders()
     .AddConduitAbuseProtection(builder.Configuration)
     .AddConduitNotifications(builder.Configuration)
+    .AddConduitCache()
     .AddConduitLimits()
     .AddConduitShutdown()
     .AddConduitOpenApi()
@@ -45,6 +47,7 @@ builder.Services
             typeof(ValidationBehaviour<,>),
             typeof(AbuseProtectionBehaviour<,>),
             typeof(ReadRoutingBehaviour<,>),
+            typeof(ReadCacheBehaviour<,>),
         ];
     })
     .AddConduitValidation()
@@ -76,6 +79,7 @@ try
     app.UseStatusCodePages(StatusCodeBodies.WriteAsync);
     app.UseRequestBodyLimit();
     app.UseConduitAuthentication();
+    app.UseConditionalGet();
     app.MapConduitHealth();
     app.MapConduitMetrics();
     app.MapConduitDocs();

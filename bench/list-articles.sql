@@ -5,7 +5,7 @@
 \set limit 20
 \set offset 0
 SELECT total FROM article_count;
-SELECT a.slug, a.title, a.description,
+SELECT a.id, a.author_id, a.version, u.version AS author_version, a.slug, a.title, a.description,
 ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
       WHERE at.article_id = a.id ORDER BY t.name) AS tag_list,
 a.created_at, a.updated_at,
@@ -13,7 +13,7 @@ EXISTS (SELECT 1 FROM favorites f WHERE f.user_id = :viewer AND f.article_id = a
 a.favorites_count,
 u.username, u.bio, u.image,
 EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = :viewer AND fo.followee_id = a.author_id) AS following
-FROM (SELECT a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at
+FROM (SELECT a.id, a.slug, a.title, a.description, a.author_id, a.version, a.favorites_count, a.created_at, a.updated_at
 FROM articles a
 WHERE TRUE
 ORDER BY a.created_at DESC, a.id DESC

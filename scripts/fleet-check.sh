@@ -13,6 +13,7 @@
 #   throttle-across-instances  wrong-password logins alternating between two instances: 401 x 10, then 429
 #                              with Retry-After (the throttle is shared, not per process)
 #   replica-stop               anonymous read load; the replica is stopped and started again: 0 x 5xx
+#   read-your-writes           writes through one instance read back anonymously at once through the others
 #   INFO throughput            GET /api/articles?limit=20 through nginx (3 instances) vs one instance direct
 #
 # It never touches a developer's fleet: its own state directory and ports (override with
@@ -211,6 +212,31 @@ def verify(base, token, slugs_file):
                       "missing_authenticated_count": len(missing_primary),
                       "missing_anonymous": missing_anonymous[:5], "missing_anonymous_count": len(missing_anonymous)}))
 
+def fresh(writer_base, reader_bases, token, rounds):
+    """Write through one instance, then read anonymously at once through the others (replica and cache)."""
+    readers = reader_bases.split(",")
+    stale, checked = [], 0
+    for k in range(int(rounds)):
+        title = "Fresh %d %d" % (k, random.randint(0, 10**9))
+        s, _, j = call(writer_base, "POST", "/api/articles", {"article": {"title": title, "description": "fresh",
+                       "body": "read back at once", "tagList": ["fresh"]}}, token)
+        if s != 201:
+            stale.append("POST %d" % s); continue
+        slug = j["article"]["slug"]
+        for base in readers:
+            s, _, j = call(base, "GET", "/api/articles/" + slug)
+            checked += 1
+            if s != 200 or j["article"]["title"] != title: stale.append("GET %s after create: %d" % (slug, s))
+            s, _, j = call(base, "GET", "/api/articles?tag=fresh&limit=1")
+            checked += 1
+            if s != 200 or not j["articles"] or j["articles"][0]["slug"] != slug: stale.append("list after create of %s" % slug)
+        s, _, _ = call(writer_base, "DELETE", "/api/articles/" + slug, token=token)
+        for base in readers:
+            s, _, _ = call(base, "GET", "/api/articles/" + slug)
+            checked += 1
+            if s != 404: stale.append("GET %s after delete: %d" % (slug, s))
+    print(json.dumps({"checked": checked, "stale": len(stale), "examples": stale[:5]}))
+
 def throttle(base1, base2, email, attempts):
     seq = []
     for k in range(int(attempts)):
@@ -379,6 +405,24 @@ elif [ "$replica_conns" = 0 ] || [ "$replica_conns" = "?" ]; then
   fail "replica-stop" "$summary — the API never read from the replica (ConnectionStrings:ReadReplica unused?), so the fallback was not exercised"
 else
   pass "replica-stop" "$summary"
+fi
+
+# --- 6. read-your-writes -----------------------------------------------------------------------
+# A write through instance 1, read back anonymously at once through instances 2 and 3: answered from
+# their caches or the replica only once those have caught up with the write.
+API3="http://127.0.0.1:$((CONDUIT_FLEET_API_BASE + 2))"
+before_conns="$("$PSQL" -X -tA -h 127.0.0.1 -p $((CONDUIT_FLEET_PG_PORT + 1)) -U postgres -d postgres \
+  -c "SELECT sum(xact_commit) FROM pg_stat_database WHERE datname = 'conduit'" 2>/dev/null || echo 0)"
+fresh_out="$(client fresh "$API1" "$API2,$API3" "$WRITER_TOKEN" 100 2>&1 || true)"
+after_conns="$("$PSQL" -X -tA -h 127.0.0.1 -p $((CONDUIT_FLEET_PG_PORT + 1)) -U postgres -d postgres \
+  -c "SELECT sum(xact_commit) FROM pg_stat_database WHERE datname = 'conduit'" 2>/dev/null || echo 0)"
+fresh_stale="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("stale", "?"))' "$fresh_out" 2>/dev/null || echo "?")"
+fresh_checked="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("checked", "?"))' "$fresh_out" 2>/dev/null || echo "?")"
+replica_reads=$(( ${after_conns:-0} - ${before_conns:-0} ))
+if [ "$fresh_stale" = "0" ]; then
+  pass "read-your-writes" "100 writes through instance 1, $fresh_checked anonymous reads at once through instances 2 and 3: 0 stale; replica transactions meanwhile: $replica_reads"
+else
+  fail "read-your-writes" "$fresh_out"
 fi
 
 # --- throughput (information) ----------------------------------------------------------------

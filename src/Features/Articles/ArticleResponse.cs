@@ -1,11 +1,21 @@
+using System.Text.Json.Serialization;
 using Conduit.Features.Shared;
+using Conduit.Infrastructure.Caching;
 using Conduit.Infrastructure.Errors;
 using Dapper;
 using Npgsql;
 
 namespace Conduit.Features.Articles;
 
-public sealed record ArticleEnvelope(Article Article);
+public sealed record ArticleEnvelope(Article Article)
+{
+    /// <summary>
+    /// Sent as the <c>ETag</c> of <c>GET /api/articles/{slug}</c>: made of the article's and its author's
+    /// versions (migration 0006) and the viewer's flags, not of the bytes of one rendering.
+    /// </summary>
+    [JsonIgnore]
+    public string? ETag { get; init; }
+}
 
 public sealed record Article(
     string Slug, string Title, string Description, string Body, IReadOnlyList<string> TagList,
@@ -18,6 +28,24 @@ public sealed record ArticleSummary(
 
 public sealed record ArticlesEnvelope(IReadOnlyList<ArticleSummary> Articles, long ArticlesCount);
 
+/// <summary>An article as anyone sees it, with the ids its viewer's flags and its cache entry depend on.</summary>
+public sealed record PublicArticle(long Id, long AuthorId, ArticleEnvelope Envelope) : ICachedResult
+{
+    IEnumerable<string> ICachedResult.DependsOn => [$"a{Id}", $"u{AuthorId}"];
+
+    /// <summary>The viewer's view: their favorite and follow laid over the shared answer (and in the ETag).</summary>
+    internal async Task<ArticleEnvelope> ForViewerAsync(NpgsqlDataSource db, long viewer, CancellationToken cancellationToken)
+    {
+        var (favorites, follows) = await ArticleSql.ViewerFlagsAsync(db, viewer, [Id], [AuthorId], cancellationToken);
+        var (favorited, following) = (favorites.Count > 0, follows.Count > 0);
+        var article = Envelope.Article;
+        return new ArticleEnvelope(article with { Favorited = favorited, Author = article.Author with { Following = following } })
+        {
+            ETag = $"{Envelope.ETag![..^1]}.{(favorited ? 1 : 0)}{(following ? 1 : 0)}\"",
+        };
+    }
+}
+
 /// <summary>
 /// How the Articles area reads articles for a viewer (<c>@Viewer</c>, null when anonymous): tags,
 /// favorited, counts and author in the same statement, so a page is one round trip whatever its size.
@@ -25,7 +53,7 @@ public sealed record ArticlesEnvelope(IReadOnlyList<ArticleSummary> Articles, lo
 internal static class ArticleSql
 {
     private const string ViewerColumns = """
-        a.slug, a.title, a.description,
+        a.id, a.author_id, a.version, u.version AS author_version, a.slug, a.title, a.description,
         ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
               WHERE at.article_id = a.id ORDER BY t.name) AS tag_list,
         a.created_at, a.updated_at,
@@ -56,7 +84,13 @@ internal static class ArticleSql
         """;
 
     /// <summary>The columns of <c>articles a</c> a page query selects for <see cref="PageOf"/>.</summary>
-    public const string PageColumns = "a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at";
+    public const string PageColumns = "a.id, a.slug, a.title, a.description, a.author_id, a.version, a.favorites_count, a.created_at, a.updated_at";
+
+    /// <summary>The viewer's own flags for the articles and authors of a cached answer: two primary-key probes, one round trip.</summary>
+    private const string ViewerFlagsSql = $"""
+        SELECT ARRAY(SELECT article_id FROM favorites WHERE user_id = @Viewer AND article_id = ANY(@Articles)) AS favorited,
+               {Following.AmongSql} AS following
+        """;
 
     /// <summary>
     /// The count and one page of the articles matching <paramref name="filter"/> (a fixed SQL predicate on
@@ -94,6 +128,52 @@ internal static class ArticleSql
         return new ArticlesEnvelope([.. rows.Select(row => row.ToSummary())], count);
     }
 
+    /// <summary>
+    /// The ids the filters of a list name (tag, author, favoriter; null when nothing has that name): run
+    /// before a filtered <see cref="Page"/>, so that a cached page knows what its membership depends on.
+    /// </summary>
+    public const string FilterIdsSql = """
+        SELECT (SELECT id FROM tags WHERE name = @Tag) AS tag,
+               (SELECT id FROM users WHERE lower(username) = lower(@Author)) AS author,
+               (SELECT id FROM users WHERE lower(username) = lower(@Favorited)) AS favoriter;
+        """;
+
+    /// <summary>
+    /// A page as anyone sees it, with the ids that the viewer's flags and the cache need;
+    /// <paramref name="filtered"/>: <paramref name="sql"/> starts with <see cref="FilterIdsSql"/>.
+    /// </summary>
+    public static async Task<(ArticlesEnvelope Envelope, long[] ArticleIds, long[] AuthorIds, FilterIds Filters)> ReadPublicPageAsync(
+        NpgsqlDataSource db, string sql, object args, bool filtered, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, args, cancellationToken: cancellationToken));
+        var filters = filtered ? await results.ReadSingleAsync<FilterIds>() : new FilterIds(null, null, null);
+        var count = await results.ReadSingleAsync<long>();
+        var rows = (await results.ReadAsync<ArticleRow>()).ToArray();
+        return (new ArticlesEnvelope([.. rows.Select(row => row.ToSummary())], count), [.. rows.Select(row => row.Id)], [.. rows.Select(row => row.AuthorId)], filters);
+    }
+
+    /// <summary>An article as anyone sees it (not favorited, author not followed), or 404.</summary>
+    public static async Task<PublicArticle> ReadPublicOneAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ArticleRow>(new CommandDefinition(BySlug, new { Slug = slug, Viewer = (long?)null }, cancellationToken: cancellationToken))
+            ?? throw ApiException.NotFound("article");
+        return new PublicArticle(row.Id, row.AuthorId, new ArticleEnvelope(row.ToArticle()) { ETag = row.ETag });
+    }
+
+    /// <summary>The viewer's flags for the articles and authors of a shared answer: two primary-key probes, one round trip.</summary>
+    public static async Task<(HashSet<long> Favorited, HashSet<long> Following)> ViewerFlagsAsync(
+        NpgsqlDataSource db, long viewer, long[] articles, long[] authors, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var flags = await connection.QuerySingleAsync<(long[] Favorited, long[] Following)>(new CommandDefinition(
+            ViewerFlagsSql, new { Viewer = viewer, Articles = articles, People = authors.Distinct().ToArray() }, cancellationToken: cancellationToken));
+        return ([.. flags.Favorited], [.. flags.Following]);
+    }
+
+    public sealed record FilterIds(long? Tag, long? Author, long? Favoriter);
+
     /// <summary>Runs <paramref name="sql"/> (ending in <see cref="BySlug"/> or <see cref="ById"/>) and returns the article, or 404.</summary>
     public static async Task<ArticleEnvelope> ReadOneAsync(NpgsqlConnection connection, string sql, object args, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
     {
@@ -103,6 +183,10 @@ internal static class ArticleSql
 
     private sealed class ArticleRow
     {
+        public long Id { get; init; }
+        public long AuthorId { get; init; }
+        public int Version { get; init; }
+        public int AuthorVersion { get; init; }
         public string Slug { get; init; } = "";
         public string Title { get; init; } = "";
         public string Description { get; init; } = "";
@@ -118,6 +202,8 @@ internal static class ArticleSql
         public bool Following { get; init; }
 
         private Profile Author => new(Username, Bio, Image, Following);
+
+        public string ETag => $"\"{Id}.{Version}.{AuthorVersion}\"";
 
         public Article ToArticle() => new(Slug, Title, Description, Body ?? "", TagList, CreatedAt, UpdatedAt, Favorited, FavoritesCount, Author);
 

@@ -18,8 +18,12 @@ public sealed class ArticlesModule : ICarterModule
                 TypedResults.Ok(await sender.Send(query, ct)))
             .WithName(nameof(ListFeed)).RequiresToken().WithErrors(422);
 
-        group.MapGet("/{slug}", async (string slug, ISender sender, CancellationToken ct) =>
-                TypedResults.Ok(await sender.Send(new GetArticle.Query(slug), ct)))
+        group.MapGet("/{slug}", async (string slug, ISender sender, HttpResponse response, CancellationToken ct) =>
+            {
+                var found = await sender.Send(new GetArticle.Query(slug), ct);
+                response.Headers.ETag = found.ETag;
+                return TypedResults.Ok(found);
+            })
             .WithName(nameof(GetArticle)).WithErrors(404);
 
         group.MapPost("", async (CreateArticle.Command command, ISender sender, CancellationToken ct) =>

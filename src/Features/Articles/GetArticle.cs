@@ -1,5 +1,6 @@
-using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Auth;
+using Conduit.Infrastructure.Caching;
+using Conduit.Infrastructure.Database;
 using Mediator;
 
 namespace Conduit.Features.Articles;
@@ -8,12 +9,24 @@ public static class GetArticle
 {
     public sealed record Query(string Slug) : IQuery<ArticleEnvelope>;
 
-    internal sealed class Handler(ReadDatabase reads, ICurrentUser user) : IQueryHandler<Query, ArticleEnvelope>
+    /// <summary>The article as anyone sees it: cached, shared by every viewer.</summary>
+    public sealed record Public(string Slug) : IQuery<PublicArticle>, ICachedQuery
+    {
+        public string CacheKey => $"article:{Slug}";
+    }
+
+    internal sealed class Handler(ISender sender, ReadDatabase reads, ICurrentUser user) : IQueryHandler<Query, ArticleEnvelope>
     {
         public async ValueTask<ArticleEnvelope> Handle(Query query, CancellationToken cancellationToken)
         {
-            await using var connection = await reads.Source.OpenConnectionAsync(cancellationToken);
-            return await ArticleSql.ReadOneAsync(connection, ArticleSql.BySlug, new { query.Slug, Viewer = user.Id }, cancellationToken);
+            var shown = await sender.Send(new Public(query.Slug), cancellationToken);
+            return user.Id is { } viewer ? await shown.ForViewerAsync(reads.Source, viewer, cancellationToken) : shown.Envelope;
         }
+    }
+
+    internal sealed class PublicHandler(ReadDatabase reads) : IQueryHandler<Public, PublicArticle>
+    {
+        public async ValueTask<PublicArticle> Handle(Public query, CancellationToken cancellationToken) =>
+            await ArticleSql.ReadPublicOneAsync(reads.Source, query.Slug, cancellationToken);
     }
 }

@@ -24,6 +24,7 @@ internal sealed class CommentRow
     public string? Bio { get; init; }
     public string? Image { get; init; }
     public bool Following { get; init; }
+    public long AuthorId { get; init; }
 
     public Comment ToComment() => new(Id, CreatedAt, UpdatedAt, Body, new Profile(Username, Bio, Image, Following));
 }

@@ -1,5 +1,7 @@
-using Conduit.Infrastructure.Database;
+using Conduit.Features.Shared;
 using Conduit.Infrastructure.Auth;
+using Conduit.Infrastructure.Caching;
+using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Errors;
 using Dapper;
 using Mediator;
@@ -10,12 +12,39 @@ public static class ListComments
 {
     public sealed record Query(string Slug) : IQuery<CommentsEnvelope>;
 
-    internal sealed class Handler(ReadDatabase reads, ICurrentUser user) : IQueryHandler<Query, CommentsEnvelope>
+    /// <summary>The comments as anyone sees them (following no one): cached, shared by every viewer.</summary>
+    public sealed record Public(string Slug) : IQuery<PublicComments>, ICachedQuery
     {
-        // Two statements, one round trip: does the article exist, and its comments, oldest first.
+        public string CacheKey => $"comments:{Slug}";
+    }
+
+    public sealed record PublicComments(long ArticleId, CommentsEnvelope Envelope, long[] AuthorIds) : ICachedResult
+    {
+        IEnumerable<string> ICachedResult.DependsOn => [$"c{ArticleId}", $"a{ArticleId}", .. AuthorIds.Select(id => $"u{id}")];
+    }
+
+    internal sealed class Handler(ISender sender, ReadDatabase reads, ICurrentUser user) : IQueryHandler<Query, CommentsEnvelope>
+    {
+        public async ValueTask<CommentsEnvelope> Handle(Query query, CancellationToken cancellationToken)
+        {
+            var shown = await sender.Send(new Public(query.Slug), cancellationToken);
+            if (user.Id is not { } viewer)
+            {
+                return shown.Envelope;
+            }
+
+            var following = await Following.AmongAsync(reads.Source, viewer, [.. shown.AuthorIds.Distinct()], cancellationToken);
+            return new CommentsEnvelope([.. shown.Envelope.Comments.Select((comment, i) =>
+                comment with { Author = comment.Author with { Following = following.Contains(shown.AuthorIds[i]) } })]);
+        }
+    }
+
+    internal sealed class PublicHandler(ReadDatabase reads) : IQueryHandler<Public, PublicComments>
+    {
+        // Two statements, one round trip: the article (does it exist), and its comments, oldest first.
         private const string Sql = $"""
-            SELECT EXISTS (SELECT 1 FROM articles WHERE slug = @Slug);
-            SELECT {CommentRow.Columns}
+            SELECT id FROM articles WHERE slug = @Slug;
+            SELECT {CommentRow.Columns}, c.author_id
             FROM articles a
             JOIN comments c ON c.article_id = a.id
             JOIN users u ON u.id = c.author_id
@@ -23,18 +52,14 @@ public static class ListComments
             ORDER BY c.id
             """;
 
-        public async ValueTask<CommentsEnvelope> Handle(Query query, CancellationToken cancellationToken)
+        public async ValueTask<PublicComments> Handle(Public query, CancellationToken cancellationToken)
         {
             await using var connection = await reads.Source.OpenConnectionAsync(cancellationToken);
             await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
-                Sql, new { query.Slug, Viewer = user.Id }, cancellationToken: cancellationToken));
-            if (!await results.ReadSingleAsync<bool>())
-            {
-                throw ApiException.NotFound("article");
-            }
-
-            var rows = await results.ReadAsync<CommentRow>();
-            return new CommentsEnvelope([.. rows.Select(row => row.ToComment())]);
+                Sql, new { query.Slug, Viewer = (long?)null }, cancellationToken: cancellationToken));
+            var articleId = await results.ReadSingleOrDefaultAsync<long?>() ?? throw ApiException.NotFound("article");
+            var rows = (await results.ReadAsync<CommentRow>()).ToArray();
+            return new PublicComments(articleId, new CommentsEnvelope([.. rows.Select(row => row.ToComment())]), [.. rows.Select(row => row.AuthorId)]);
         }
     }
 }

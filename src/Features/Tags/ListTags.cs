@@ -1,3 +1,4 @@
+using Conduit.Infrastructure.Caching;
 using Conduit.Infrastructure.Database;
 using Dapper;
 using Mediator;
@@ -6,9 +7,16 @@ namespace Conduit.Features.Tags;
 
 public static class ListTags
 {
-    public sealed record Query : IQuery<TagsEnvelope>;
+    /// <summary>The same for every viewer: answered from the read cache until a tag's use changes.</summary>
+    public sealed record Query : IQuery<TagsEnvelope>, ICachedQuery
+    {
+        public string CacheKey => "tags";
+    }
 
-    public sealed record TagsEnvelope(IReadOnlyList<string> Tags);
+    public sealed record TagsEnvelope(IReadOnlyList<string> Tags) : ICachedResult
+    {
+        IEnumerable<string> ICachedResult.DependsOn => ["T"];
+    }
 
     internal sealed class Handler(ReadDatabase reads) : IQueryHandler<Query, TagsEnvelope>
     {

@@ -13,8 +13,11 @@ public static class DatabaseSetup
         services.AddSingleton(provider =>
             Build("Database", configuration.GetConnectionString("Database"), provider)
             ?? throw new InvalidOperationException("ConnectionStrings:Database is not set (environment variable ConnectionStrings__Database)."));
-        services.AddSingleton(provider => new ReadReplica(Build("ReadReplica", configuration.GetConnectionString("ReadReplica"), provider), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new ReadReplica(
+            Build("ReadReplica", configuration.GetConnectionString("ReadReplica"), provider), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ReadReplica>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<ReadReplica>());
         services.AddSingleton<ReadDatabase>();
+        services.AddSingleton<WritePosition>();
         return services;
     }
 

@@ -6,22 +6,23 @@ using Npgsql;
 namespace Conduit.Infrastructure.Pipeline;
 
 /// <summary>
-/// Anonymous queries read from the replica; anything signed in reads from the primary. Every write needs a
-/// token, so a client that has just written is signed in and its next read, on any instance, sees the write —
-/// with no shared state and without synchronous replication (which would stall writes while the replica is
-/// down). A query the replica fails (down, restarting, a recovery conflict) runs again on the primary.
+/// Anonymous queries read from the replica once it has replayed everything the primary had when the request
+/// arrived (<see cref="WritePosition"/>), so a client's next read shows its own write on any instance, without
+/// synchronous replication (which would stall every write while the replica is down). Signed-in queries read
+/// from the primary: they are few next to anonymous ones, which the read cache mostly answers anyway. A query
+/// the replica fails (down, restarting, a recovery conflict) runs again on the primary.
 /// </summary>
-public sealed class ReadRoutingBehaviour<TMessage, TResponse>(ICurrentUser user, ReadReplica replica) : IPipelineBehavior<TMessage, TResponse>
+public sealed class ReadRoutingBehaviour<TMessage, TResponse>(ICurrentUser user, ReadReplica replica, WritePosition position) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {
     public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
-        message is IBaseQuery && user.Id is null && replica.Available is not null
+        message is IBaseQuery && user.Id is null && replica.Configured
             ? OnReplicaAsync(message, next, cancellationToken)
             : next(message, cancellationToken);
 
     private async ValueTask<TResponse> OnReplicaAsync(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        var route = ReadDatabase.ToReplica();
+        var route = ReadDatabase.ToReplica((await position.OfThisRequestAsync().WaitAsync(cancellationToken)).Wal);
         try
         {
             return await next(message, cancellationToken);

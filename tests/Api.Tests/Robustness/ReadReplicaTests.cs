@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Conduit.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
@@ -7,8 +6,11 @@ using Npgsql;
 namespace Conduit.Tests.Robustness;
 
 /// <summary>
-/// <c>ConnectionStrings:ReadReplica</c>. The "replica" here is a second database of its own, so every answer
-/// shows where it was read: a tag written through the API exists only on the primary.
+/// <c>ConnectionStrings:ReadReplica</c> when it is not what it should be. A read goes to the replica only once
+/// it has replayed the primary's WAL past the request's start; a server that is no standby never has, and an
+/// unreachable one is skipped. (A real streaming replica, stopped and started under load and read right
+/// after writes, is proven by scripts/fleet-check.sh.) The "replica" is a second database of its own, so
+/// every answer shows where it was read.
 /// </summary>
 [Collection(LoopbackPorts.Collection)]
 public sealed class ReadReplicaTests(ApiFactory api) : IClassFixture<ApiFactory>, IAsyncLifetime
@@ -20,28 +22,26 @@ public sealed class ReadReplicaTests(ApiFactory api) : IClassFixture<ApiFactory>
     public Task DisposeAsync() => TestDatabase.DropAsync(replicaDatabase);
 
     [Fact]
-    public async Task Anonymous_reads_come_from_the_replica_and_signed_in_reads_from_the_primary()
+    public async Task A_replica_that_is_not_a_standby_is_never_read_from()
     {
         using var factory = api.WithWebHostBuilder(builder => builder.UseSetting("ConnectionStrings:ReadReplica", TestDatabase.ConnectionStringFor(replicaDatabase)));
         using var client = new ConduitClient(factory.CreateClient());
         var writer = await client.RegisterAsync("writer");
         var tag = Unique.Name("primaryonly");
         await client.CreateArticleAsync(writer, tags: [tag]);
+        await Task.Delay(100); // several samples of the "replica"'s replay position
 
-        var anonymous = await client.GetAsync("/api/tags");
-        var signedIn = await client.GetAsync("/api/tags", writer.Token);
-        var ownArticles = await client.GetAsync($"/api/articles?author={writer.Username}", writer.Token);
+        var anonymous = await client.GetAsync($"/api/articles?tag={tag}&limit=7");
 
-        anonymous.Json!["tags"]!.AsArray().Select(node => node!.GetValue<string>()).Should().NotContain(tag);
-        signedIn.Json!["tags"]!.AsArray().Select(node => node!.GetValue<string>()).Should().Contain(tag, "a writer's next read sees its write");
-        ownArticles.Json!["articlesCount"]!.GetValue<int>().Should().Be(1);
+        anonymous.Json!["articlesCount"]!.GetValue<int>().Should().Be(1, "a server that replays nothing can never be caught up");
     }
 
     [Fact]
-    public async Task A_replica_that_goes_down_under_read_load_costs_no_5xx_and_is_used_again_when_it_returns()
+    public async Task An_unreachable_replica_costs_no_5xx()
     {
         var real = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionStringFor(replicaDatabase));
         await using var proxy = new TcpProxy(new IPEndPoint(IPAddress.Loopback, real.Port));
+        proxy.Cut();
         var proxied = new NpgsqlConnectionStringBuilder(real.ConnectionString) { Port = proxy.Port }.ConnectionString;
         using var factory = api.WithWebHostBuilder(builder => builder.UseSetting("ConnectionStrings:ReadReplica", proxied));
         using var client = new ConduitClient(factory.CreateClient());
@@ -49,34 +49,8 @@ public sealed class ReadReplicaTests(ApiFactory api) : IClassFixture<ApiFactory>
         var tag = Unique.Name("primaryonly");
         await client.CreateArticleAsync(writer, tags: [tag]);
 
-        var statuses = new ConcurrentBag<HttpStatusCode>();
-        var sawPrimary = 0;
-        using var stop = new CancellationTokenSource();
-        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var reply = await client.GetAsync("/api/tags");
-                statuses.Add(reply.Status);
-                if (reply.Text.Contains(tag, StringComparison.Ordinal))
-                {
-                    Interlocked.Exchange(ref sawPrimary, 1);
-                }
-            }
-        })).ToArray();
+        var replies = await Task.WhenAll(Enumerable.Range(1, 40).Select(limit => client.GetAsync($"/api/articles?tag={tag}&limit={limit}")));
 
-        await Task.Delay(500);
-        proxy.Cut();
-        await Task.Delay(1500);
-        var fellBack = Volatile.Read(ref sawPrimary);
-        proxy.Restore();
-        await Task.Delay(2500);
-        await stop.CancelAsync();
-        await Task.WhenAll(readers);
-        var afterwards = await client.GetAsync("/api/tags");
-
-        statuses.Should().NotBeEmpty().And.OnlyContain(status => status == HttpStatusCode.OK);
-        fellBack.Should().Be(1, "with the replica gone, reads were served by the primary");
-        afterwards.Text.Should().NotContain(tag, "the replica is back in use");
+        replies.Should().OnlyContain(reply => reply.Status == HttpStatusCode.OK && reply.Json!["articlesCount"]!.GetValue<int>() == 1);
     }
 }

@@ -14,7 +14,7 @@ public sealed class BenchmarkSqlTests
         var script = File.ReadAllLines(Path.Combine(Operability.Repository.Root, "bench", "list-articles.sql"));
         var statements = string.Join('\n', script.Where(line => !line.StartsWith('\\') && !line.StartsWith("--", StringComparison.Ordinal))).Trim();
 
-        var expected = ListArticles.Handler.UnfilteredSql
+        var expected = ListArticles.PageHandler.UnfilteredSql
             .Replace("@Viewer", ":viewer", StringComparison.Ordinal)
             .Replace("@Limit", ":limit", StringComparison.Ordinal)
             .Replace("@Offset", ":offset", StringComparison.Ordinal)

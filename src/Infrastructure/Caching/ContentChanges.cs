@@ -1,0 +1,141 @@
+using System.Globalization;
+using Conduit.Infrastructure.Notifications;
+using Npgsql;
+
+namespace Conduit.Infrastructure.Caching;
+
+/// <summary>
+/// This instance's mirror of what changed in the database, fed by NOTIFY 'conduit_cache' (migration 0006).
+/// Each change tag hashes to a slot that remembers the last change (a local sequence number) it took part
+/// in; an entry filled at sequence <c>s</c> is fresh while none of its tags' slots moved past <c>s</c>.
+/// Collisions only ever make an entry look stale. While the stream is down nothing is fresh.
+/// </summary>
+public sealed class ContentChanges(NpgsqlDataSource db, TimeProvider time) : IChannelListener
+{
+    public const string ChannelName = "conduit_cache";
+
+    private const int Slots = 1 << 16;
+    private static readonly TimeSpan GapPatience = TimeSpan.FromSeconds(1);
+
+    private readonly long[] slots = new long[Slots];
+    private readonly Lock gate = new();
+    private readonly SortedSet<long> early = [];
+    private long sequence;
+    private long flushedAt = long.MaxValue; // nothing is fresh until the first connection
+    private long contiguous;                 // every database change number up to this one has been applied
+    private long behindTarget;
+    private long behindSince;
+
+    public string Channel => ChannelName;
+
+    public bool Listening => Volatile.Read(ref flushedAt) != long.MaxValue;
+
+    /// <summary>Taken before a fill: the entry is fresh while nothing it depends on changes after this.</summary>
+    public long Sequence => Interlocked.Read(ref sequence);
+
+    public bool IsFresh(long filledAt, IEnumerable<string> dependsOn)
+    {
+        if (filledAt < Volatile.Read(ref flushedAt))
+        {
+            return false;
+        }
+
+        foreach (var tag in dependsOn)
+        {
+            if (Volatile.Read(ref slots[SlotOf(tag)]) > filledAt)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether every change the database had numbered (<paramref name="databaseChange"/>, read after the
+    /// request arrived) has reached this mirror. A number that never arrives belongs to a rolled-back
+    /// write; it is given up on after a second.
+    /// </summary>
+    public bool HasApplied(long databaseChange)
+    {
+        lock (gate)
+        {
+            if (databaseChange <= contiguous)
+            {
+                behindTarget = 0;
+                return true;
+            }
+
+            var now = time.GetTimestamp();
+            if (behindTarget == 0)
+            {
+                (behindTarget, behindSince) = (databaseChange, now);
+            }
+            else if (time.GetElapsedTime(behindSince, now) > GapPatience)
+            {
+                Advance(behindTarget);
+                behindTarget = 0;
+                return databaseChange <= contiguous;
+            }
+
+            return false;
+        }
+    }
+
+    public void OnNotification(string payload)
+    {
+        var parts = payload.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var change))
+        {
+            return;
+        }
+
+        var applied = Interlocked.Increment(ref sequence);
+        foreach (var tag in parts.AsSpan(1))
+        {
+            if (tag == "*")
+            {
+                Volatile.Write(ref flushedAt, applied);
+            }
+            else
+            {
+                Volatile.Write(ref slots[SlotOf(tag)], applied);
+            }
+        }
+
+        lock (gate)
+        {
+            early.Add(change);
+            Advance(contiguous);
+        }
+    }
+
+    public async Task OnConnected(CancellationToken cancellationToken)
+    {
+        // After LISTEN: changes numbered up to now are in the data any fill reads from here on.
+        await using var command = db.CreateCommand("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM content_change");
+        var current = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        lock (gate)
+        {
+            early.Clear();
+            contiguous = Math.Max(contiguous, current);
+            behindTarget = 0;
+        }
+
+        Volatile.Write(ref flushedAt, Interlocked.Increment(ref sequence));
+    }
+
+    public void OnDisconnected() => Volatile.Write(ref flushedAt, long.MaxValue);
+
+    private void Advance(long floor)
+    {
+        contiguous = Math.Max(contiguous, floor);
+        early.RemoveWhere(change => change <= contiguous);
+        while (early.Remove(contiguous + 1))
+        {
+            contiguous++;
+        }
+    }
+
+    private static int SlotOf(string tag) => (int)((uint)StringComparer.Ordinal.GetHashCode(tag) % Slots);
+}
