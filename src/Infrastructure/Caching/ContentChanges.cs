@@ -33,16 +33,19 @@ public sealed class ContentChanges(NpgsqlDataSource db, TimeProvider time) : ICh
     /// <summary>Taken before a fill: the entry is fresh while nothing it depends on changes after this.</summary>
     public long Sequence => Interlocked.Read(ref sequence);
 
-    public bool IsFresh(long filledAt, IEnumerable<string> dependsOn)
+    /// <summary>The slots of an entry's change tags, worked out once when it is filled.</summary>
+    public static int[] SlotsOf(IEnumerable<string> dependsOn) => [.. dependsOn.Select(SlotOf).Distinct()];
+
+    public bool IsFresh(long filledAt, int[] dependsOn)
     {
         if (filledAt < Volatile.Read(ref flushedAt))
         {
             return false;
         }
 
-        foreach (var tag in dependsOn)
+        foreach (var slot in dependsOn)
         {
-            if (Volatile.Read(ref slots[SlotOf(tag)]) > filledAt)
+            if (Volatile.Read(ref slots[slot]) > filledAt)
             {
                 return false;
             }

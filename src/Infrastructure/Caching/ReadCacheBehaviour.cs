@@ -35,7 +35,7 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
             return await next(message, cancellationToken);
         }
 
-        if (cache.TryGetValue(key, out Entry? entry) && changes.IsFresh(entry!.FilledAt, entry.Result.DependsOn))
+        if (cache.TryGetValue(key, out Entry? entry) && changes.IsFresh(entry!.FilledAt, entry.Slots))
         {
             CacheMetrics.Hit();
             return (TResponse)entry.Result;
@@ -47,7 +47,7 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
         {
             var settings = options.Value;
             using var created = cache.CreateEntry(key);
-            created.Value = new Entry(result, filledAt);
+            created.Value = new Entry(result, filledAt, ContentChanges.SlotsOf(result.DependsOn));
             created.Size = JsonSerializer.SerializeToUtf8Bytes(response, json.Value.SerializerOptions).Length + key.Length;
             created.AbsoluteExpirationRelativeToNow = settings.Lifetime;
         }
@@ -55,5 +55,5 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
         return response;
     }
 
-    private sealed record Entry(ICachedResult Result, long FilledAt);
+    private sealed record Entry(ICachedResult Result, long FilledAt, int[] Slots);
 }
