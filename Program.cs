@@ -78,7 +78,7 @@ try
     app.UseMiddleware<ErrorHandlingMiddleware>();
     app.UseStatusCodePages(StatusCodeBodies.WriteAsync);
     app.UseRequestBodyLimit();
-    app.UseAuthentication();
+    app.UseConduitAuthentication();
     app.UseConditionalGet();
     app.MapConduitHealth();
     app.MapConduitMetrics();

@@ -20,7 +20,7 @@ public static class GetCurrentUser
             var row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(Sql, new { Id = user.RequiredId }, cancellationToken: cancellationToken));
 
             // A valid token whose user no longer exists is no session at all.
-            return row?.ToEnvelope(tokens) ?? throw ApiException.Unauthorized("token", "is invalid");
+            return row?.ToEnvelope(tokens, user.RequiredSessionId) ?? throw ApiException.Unauthorized("token", "is invalid");
         }
     }
 }

@@ -31,7 +31,7 @@ public static class LoginUser
         }
     }
 
-    internal sealed class Handler(NpgsqlDataSource db, IPasswordHasher<UserRow> hasher, TokenIssuer tokens) : ICommandHandler<Command, UserEnvelope>
+    internal sealed class Handler(NpgsqlDataSource db, IPasswordHasher<UserRow> hasher, Sessions sessions) : ICommandHandler<Command, UserEnvelope>
     {
         private const string FindSql = $"""
             SELECT {UserRow.Columns}, password_hash
@@ -61,14 +61,17 @@ public static class LoginUser
                 throw ApiException.Unauthorized("credentials", "invalid");
             }
 
-            if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+            var rehashed = verdict == PasswordVerificationResult.SuccessRehashNeeded ? hasher.HashPassword(null!, credentials.Password!) : null;
+            await using (var connection = await db.OpenConnectionAsync(cancellationToken))
             {
-                var rehashed = hasher.HashPassword(null!, credentials.Password!);
-                await using var connection = await db.OpenConnectionAsync(cancellationToken);
-                await connection.ExecuteAsync(new CommandDefinition(RehashSql, new { PasswordHash = rehashed, found.Id }, cancellationToken: cancellationToken));
-            }
+                if (rehashed is not null)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(RehashSql, new { PasswordHash = rehashed, found.Id }, cancellationToken: cancellationToken));
+                }
 
-            return new UserRow(found.Id, found.Email, found.Username, found.Bio, found.Image).ToEnvelope(tokens);
+                var session = await sessions.StartAsync(connection, found.Id, cancellationToken);
+                return new UserRow(found.Id, found.Email, found.Username, found.Bio, found.Image).ToEnvelope(session);
+            }
         }
 
         private sealed record Account(long Id, string Email, string Username, string? Bio, string? Image, string PasswordHash);

@@ -28,7 +28,7 @@ public static class RegisterUser
         }
     }
 
-    internal sealed class Handler(NpgsqlDataSource db, IPasswordHasher<UserRow> hasher, TokenIssuer tokens) : ICommandHandler<Command, UserEnvelope>
+    internal sealed class Handler(NpgsqlDataSource db, IPasswordHasher<UserRow> hasher, Sessions sessions) : ICommandHandler<Command, UserEnvelope>
     {
         // A taken username or email fails on the unique indexes (23505): the database decides, so two
         // concurrent registrations can never both win. The error middleware maps it to 409.
@@ -44,9 +44,13 @@ public static class RegisterUser
             // Hashed before taking a pooled connection: the hash is the slow part, and must not hold one.
             var passwordHash = hasher.HashPassword(null!, user.Password!);
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            // The user and its first session together: a failure between them must not leave an account nobody signed in to.
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var row = await connection.QuerySingleAsync<UserRow>(new CommandDefinition(
-                InsertSql, new { user.Username, user.Email, PasswordHash = passwordHash }, cancellationToken: cancellationToken));
-            return row.ToEnvelope(tokens);
+                InsertSql, new { user.Username, user.Email, PasswordHash = passwordHash }, transaction, cancellationToken: cancellationToken));
+            var session = await sessions.StartAsync(connection, row.Id, cancellationToken, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return row.ToEnvelope(session);
         }
     }
 }

@@ -50,16 +50,23 @@ public static class UpdateUser
     internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user, IPasswordHasher<UserRow> hasher, TokenIssuer tokens) : ICommandHandler<Command, UserEnvelope>
     {
         // Nulls mean "keep" for the required fields (the validator refuses an explicit null);
-        // for bio and image a flag says whether the member was sent.
+        // for bio and image a flag says whether the member was sent. A new password ends every other
+        // session in the same statement: whoever else knew the old one is signed out with it.
         private const string Sql = $"""
-            UPDATE users SET
-                username      = coalesce(@Username, username),
-                email         = coalesce(@Email, email),
-                password_hash = coalesce(@PasswordHash, password_hash),
-                bio           = CASE WHEN @SetBio THEN @Bio ELSE bio END,
-                image         = CASE WHEN @SetImage THEN @Image ELSE image END
-            WHERE id = @Id
-            RETURNING {UserRow.Columns}
+            WITH updated AS (
+                UPDATE users SET
+                    username      = coalesce(@Username, username),
+                    email         = coalesce(@Email, email),
+                    password_hash = coalesce(@PasswordHash, password_hash),
+                    bio           = CASE WHEN @SetBio THEN @Bio ELSE bio END,
+                    image         = CASE WHEN @SetImage THEN @Image ELSE image END
+                WHERE id = @Id
+                RETURNING {UserRow.Columns}
+            ), ended AS (
+                UPDATE sessions SET revoked_at = now()
+                WHERE @PasswordHash IS NOT NULL AND user_id = @Id AND id <> @SessionId AND revoked_at IS NULL
+            )
+            SELECT {UserRow.Columns} FROM updated
             """;
 
         public async ValueTask<UserEnvelope> Handle(Command command, CancellationToken cancellationToken)
@@ -73,6 +80,7 @@ public static class UpdateUser
                 new
                 {
                     Id = user.RequiredId,
+                    SessionId = user.RequiredSessionId,
                     Username = changes.Username.Or(null),
                     Email = changes.Email.Or(null),
                     PasswordHash = passwordHash,
@@ -82,7 +90,7 @@ public static class UpdateUser
                     Image = EmptyAsNull(changes.Image.Or(null)),
                 },
                 cancellationToken: cancellationToken));
-            return row?.ToEnvelope(tokens) ?? throw ApiException.Unauthorized("token", "is invalid");
+            return row?.ToEnvelope(tokens, user.RequiredSessionId) ?? throw ApiException.Unauthorized("token", "is invalid");
         }
 
         private static string? EmptyAsNull(string? value) => string.IsNullOrEmpty(value) ? null : value;

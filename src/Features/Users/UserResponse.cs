@@ -1,16 +1,30 @@
+using System.Text.Json.Serialization;
 using Conduit.Infrastructure.Auth;
 
 namespace Conduit.Features.Users;
 
 public sealed record UserEnvelope(UserView User);
 
-/// <summary>The authenticated user as the contract returns it: never a hash, always a fresh token.</summary>
-public sealed record UserView(string Email, string Token, string Username, string? Bio, string? Image);
+/// <summary>
+/// The authenticated user as the contract returns it: never a hash, always a fresh access token; sign-in and
+/// refresh add the session's new refresh token (left out elsewhere, so the contract's shape is unchanged).
+/// </summary>
+public sealed record UserView(
+    string Email,
+    string Token,
+    string Username,
+    string? Bio,
+    string? Image,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RefreshToken = null);
 
 /// <summary>The columns every user use case reads back.</summary>
 internal sealed record UserRow(long Id, string Email, string Username, string? Bio, string? Image)
 {
     public const string Columns = "id, email, username, bio, image";
 
-    public UserEnvelope ToEnvelope(TokenIssuer tokens) => new(new UserView(Email, tokens.Issue(Id), Username, Bio, Image));
+    /// <summary>For a signed-in caller: a fresh access token of the same session.</summary>
+    public UserEnvelope ToEnvelope(TokenIssuer tokens, Guid sessionId) => new(new UserView(Email, tokens.Issue(Id, sessionId), Username, Bio, Image));
+
+    /// <summary>For a sign-in or a refresh: both tokens.</summary>
+    public UserEnvelope ToEnvelope(SessionTokens session) => new(new UserView(Email, session.Token, Username, Bio, Image, session.RefreshToken));
 }

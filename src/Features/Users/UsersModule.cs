@@ -19,6 +19,41 @@ public sealed class UsersModule : ICarterModule
                 TypedResults.Ok(await sender.Send(command, ct)))
             .WithName(nameof(LoginUser)).WithErrors(401, 422).WithAbuseProtection();
 
+        group.MapPost("/users/refresh", async (RefreshSession.Command command, ISender sender, CancellationToken ct) =>
+                TypedResults.Ok(await sender.Send(command, ct)))
+            .WithName(nameof(RefreshSession)).WithErrors(401, 422).WithAbuseProtection()
+            .WithDescription("Body `{\"refreshToken\":\"...\"}`. Answers like login with a new `token` and a new `refreshToken` (the old one is spent; "
+                + "presented again within Sessions:RefreshReuseInterval it returns the same successor, later it ends the session). 401 `refreshToken: is invalid`.");
+
+        group.MapPost("/users/logout", async (ISender sender, CancellationToken ct) =>
+            {
+                await sender.Send(new Logout.Command(), ct);
+                return TypedResults.NoContent();
+            })
+            .WithName(nameof(Logout)).RequiresToken()
+            .WithDescription("Ends the current session: its access and refresh tokens are refused on every instance within a second.");
+
+        group.MapGet("/user/sessions", async (ISender sender, CancellationToken ct) =>
+                TypedResults.Ok(await sender.Send(new ListSessions.Query(), ct)))
+            .WithName(nameof(ListSessions)).RequiresToken()
+            .WithDescription("The caller's usable sessions, most recently seen first; `current` marks the one of this token.");
+
+        group.MapDelete("/user/sessions/{id}", async (Guid id, ISender sender, CancellationToken ct) =>
+            {
+                await sender.Send(new EndSession.Command(id), ct);
+                return TypedResults.NoContent();
+            })
+            .WithName(nameof(EndSession)).RequiresToken().WithErrors(404, 422)
+            .WithDescription("Ends one of the caller's sessions; another user's session is 404 `session: not found`, like an unknown one.");
+
+        group.MapDelete("/user/sessions", async (ISender sender, CancellationToken ct) =>
+            {
+                await sender.Send(new EndOtherSessions.Command(), ct);
+                return TypedResults.NoContent();
+            })
+            .WithName(nameof(EndOtherSessions)).RequiresToken()
+            .WithDescription("Ends every session of the caller except the current one.");
+
         group.MapGet("/user", async (ISender sender, CancellationToken ct) =>
                 Answer.Ok(await sender.Send(new GetCurrentUser.Query(), ct)))
             .WithName(nameof(GetCurrentUser)).RequiresToken();

@@ -1,14 +1,20 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using System.Runtime.ExceptionServices;
+using Conduit.Infrastructure.Notifications;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Npgsql;
 
 namespace Conduit.Infrastructure.Auth;
 
 public static class AuthSetup
 {
     private const int MinimumKeyBytes = 32;
+    private const string InvalidTokenChallenge = "Token error=\"invalid_token\"";
+    private static readonly TimeSpan TokenSkew = TimeSpan.FromSeconds(30);
 
     public static IServiceCollection AddConduitAuth(this IServiceCollection services, IHostEnvironment environment)
     {
@@ -28,13 +34,26 @@ public static class AuthSetup
                 $"Jwt:SigningKey must be set to at least {MinimumKeyBytes} bytes (environment variable Jwt__SigningKey).")
             .ValidateOnStart();
 
+        services.AddOptions<SessionsOptions>()
+            .BindConfiguration(SessionsOptions.Section)
+            .Validate(
+                options => options.IsValid,
+                "Sessions:RefreshIdleLifetime must be 00:01:00-3650.00:00:00, Sessions:RefreshAbsoluteLifetime at least that (at most 3650 days), "
+                + "Sessions:RefreshReuseInterval 00:00:00-00:05:00 and Sessions:LastSeenFlushInterval 00:00:00.1-01:00:00")
+            .ValidateOnStart();
+
         services.AddHttpContextAccessor();
         services.AddSingleton<ICurrentUser, CurrentUser>();
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<Sessions>();
+        services.AddSingleton<SessionActivity>();
+        services.AddSingleton<RevokedSessions>();
+        services.AddSingleton<IChannelListener>(provider => provider.GetRequiredService<RevokedSessions>());
+        services.AddHostedService<SessionUpkeep>();
         services.AddSingleton(typeof(IPasswordHasher<>), typeof(PasswordHasher<>));
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<JwtOptions>>((bearer, jwt) =>
+            .Configure<IOptions<JwtOptions>, RevokedSessions, SessionActivity, TimeProvider>((bearer, jwt, revoked, activity, time) =>
             {
                 bearer.MapInboundClaims = false;
                 bearer.TokenValidationParameters = new TokenValidationParameters
@@ -43,12 +62,83 @@ public static class AuthSetup
                     ValidAudience = jwt.Value.Audience,
                     IssuerSigningKey = new SymmetricSecurityKey(jwt.Value.KeyBytes()),
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-                    ClockSkew = TimeSpan.FromSeconds(30),
+                    ClockSkew = TokenSkew,
                 };
-                bearer.Events = new JwtBearerEvents { OnMessageReceived = ReadContractScheme };
+                bearer.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = ReadContractScheme,
+                    OnTokenValidated = context => CheckSessionAsync(context, jwt.Value.Lifetime, revoked, activity, time),
+                };
             });
         services.AddAuthorization();
         return services;
+    }
+
+    /// <summary>
+    /// After the signature and lifetime: the token must name a session that has not ended. A token older than
+    /// the configured lifetime is refused even if it says otherwise, so shortening <c>Jwt:Lifetime</c> takes
+    /// effect at once and pruning an ended session can never let its tokens back in.
+    /// </summary>
+    private static async Task CheckSessionAsync(TokenValidatedContext context, TimeSpan lifetime, RevokedSessions revoked, SessionActivity activity, TimeProvider time)
+    {
+        if (!Guid.TryParse(context.Principal?.FindFirst(TokenIssuer.SessionClaim)?.Value, out var sessionId))
+        {
+            context.Fail("The token names no session.");
+            return;
+        }
+
+        if (context.SecurityToken is not JsonWebToken token || token.IssuedAt + lifetime + TokenSkew < time.GetUtcNow().UtcDateTime)
+        {
+            context.Fail("The token is older than Jwt:Lifetime.");
+            return;
+        }
+
+        bool ended;
+        try
+        {
+            ended = await revoked.IsRevokedAsync(sessionId, context.HttpContext.RequestAborted);
+        }
+        catch (NpgsqlException unavailable)
+        {
+            // Neither the stream nor the database: nobody is let in, and the request answers 503 (not 401, which
+            // would tell the client to sign in again) with the outage's one short log line, not the handler's stack trace.
+            context.HttpContext.Features.Set(new UncheckedSession(ExceptionDispatchInfo.Capture(unavailable)));
+            context.Fail("The session could not be checked.");
+            return;
+        }
+
+        if (ended)
+        {
+            context.Fail("The session has ended.");
+            return;
+        }
+
+        activity.Seen(sessionId);
+    }
+
+    /// <summary>
+    /// Where a token is optional an invalid one is answered as anonymous; this header (exposed to browsers by
+    /// CORS) tells the client its token was not accepted (RFC 6750's error code, in the contract's scheme).
+    /// </summary>
+    public static IApplicationBuilder UseConduitAuthentication(this IApplicationBuilder app)
+    {
+        app.UseAuthentication();
+        return app.Use((context, next) =>
+        {
+            context.Features.Get<UncheckedSession>()?.Failure.Throw();
+
+            if (context.Request.Headers.Authorization.Count > 0 && context.User.Identity?.IsAuthenticated != true)
+            {
+                // When the response starts: the error middleware clears headers set before it.
+                context.Response.OnStarting(static state =>
+                {
+                    ((HttpResponse)state).Headers.WWWAuthenticate = InvalidTokenChallenge;
+                    return Task.CompletedTask;
+                }, context.Response);
+            }
+
+            return next(context);
+        });
     }
 
     /// <summary>The contract sends <c>Authorization: Token &lt;jwt&gt;</c>; <c>Bearer</c> is read by the handler itself.</summary>
@@ -62,4 +152,6 @@ public static class AuthSetup
 
         return Task.CompletedTask;
     }
+
+    private sealed record UncheckedSession(ExceptionDispatchInfo Failure);
 }

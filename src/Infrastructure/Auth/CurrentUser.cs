@@ -20,6 +20,15 @@ internal sealed class CurrentUser(IHttpContextAccessor accessor) : ICurrentUser
         }
     }
 
+    public Guid? SessionId
+    {
+        get
+        {
+            var principal = accessor.HttpContext?.User;
+            return principal?.Identity?.IsAuthenticated == true && Guid.TryParse(principal.FindFirst(TokenIssuer.SessionClaim)?.Value, out var id) ? id : null;
+        }
+    }
+
     public bool PresentedInvalidToken
     {
         get

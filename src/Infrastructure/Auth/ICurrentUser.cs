@@ -8,11 +8,17 @@ public interface ICurrentUser
     /// <summary>The caller's user id, or null when the request carries no valid token.</summary>
     long? Id { get; }
 
+    /// <summary>The session the caller's token belongs to, or null when the request carries no valid token.</summary>
+    Guid? SessionId { get; }
+
     /// <summary>True when an Authorization header was sent but did not authenticate.</summary>
     bool PresentedInvalidToken { get; }
 
     /// <summary>The id of a request that <see cref="IAuthenticated"/> already guarded.</summary>
     long RequiredId => Id ?? throw ApiException.Unauthorized("token", "is missing");
+
+    /// <summary>The session of a request that <see cref="IAuthenticated"/> already guarded.</summary>
+    Guid RequiredSessionId => SessionId ?? throw ApiException.Unauthorized("token", "is missing");
 }
 
 /// <summary>Marks a request that only an authenticated user may send.</summary>

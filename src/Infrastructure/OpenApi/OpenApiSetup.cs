@@ -35,7 +35,7 @@ public static class OpenApiSetup
                 {
                     Title = "Conduit API",
                     Version = "1.0.0",
-                    Description = "The RealWorld (Conduit) API: users, profiles, articles, comments, tags.",
+                    Description = "The RealWorld (Conduit) API: users, profiles, articles, comments, tags; plus sessions (refresh-token rotation, sign-out, the device list).",
                 };
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -44,7 +44,8 @@ public static class OpenApiSetup
                     Type = SecuritySchemeType.ApiKey,
                     In = ParameterLocation.Header,
                     Name = "Authorization",
-                    Description = "`Token <jwt>` (the contract's scheme) or `Bearer <jwt>`, the token from register or login.",
+                    Description = "`Token <jwt>` (the contract's scheme) or `Bearer <jwt>`, the token from register, login or refresh. "
+                        + "Where a token is optional, an invalid, expired or ended one is answered as anonymous with `WWW-Authenticate: Token error=\"invalid_token\"`.",
                 };
                 return Task.CompletedTask;
             });

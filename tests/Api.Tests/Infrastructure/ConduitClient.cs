@@ -38,7 +38,10 @@ public sealed class ConduitClient(HttpClient http) : IDisposable
         var text = await response.Content.ReadAsStringAsync();
         var json = text.Length == 0 ? null : JsonNode.Parse(text);
         LeakGuard.Check(response.StatusCode, json, text);
-        return new Reply(response.StatusCode, json, response.Content.Headers.ContentType?.MediaType, text);
+        return new Reply(response.StatusCode, json, response.Content.Headers.ContentType?.MediaType, text)
+        {
+            WwwAuthenticate = response.Headers.WwwAuthenticate.Count > 0 ? response.Headers.WwwAuthenticate.ToString() : null,
+        };
     }
 
     public Task<Reply> GetAsync(string path, string? token = null) => SendAsync(HttpMethod.Get, path, null, token);
@@ -58,6 +61,44 @@ public sealed class ConduitClient(HttpClient http) : IDisposable
         return new TestUser(username, $"{username}@example.test", reply.Json!["user"]!["token"]!.GetValue<string>());
     }
 
+    /// <summary>Signs <paramref name="user"/> in again from a device of its own: a new session.</summary>
+    public async Task<SignedIn> SignInAsync(TestUser user, string? userAgent = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/users/login") { Content = JsonContent.Create(new { user = new { email = user.Email, password = "password123" } }) };
+        request.Headers.Remove("X-Forwarded-For");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", ClientAddresses.Next());
+        if (userAgent is not null)
+        {
+            request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+        }
+
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        var json = JsonNode.Parse(text)!["user"]!;
+        return new SignedIn(json["token"]!.GetValue<string>(), json["refreshToken"]!.GetValue<string>());
+    }
+
+    public Task<Reply> RefreshAsync(string? refreshToken, string? forwardedFor = null, string? token = null) =>
+        SendAsync(HttpMethod.Post, "/api/users/refresh", new { refreshToken }, token, forwardedFor ?? ClientAddresses.Next());
+
+    /// <summary>Repeats <paramref name="send"/> until it answers <paramref name="status"/> or <paramref name="within"/> has passed; how long it took.</summary>
+    public static async Task<TimeSpan> UntilAsync(Func<Task<Reply>> send, HttpStatusCode status, TimeSpan within)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((await send()).Status != status)
+        {
+            if (clock.Elapsed > within)
+            {
+                return clock.Elapsed;
+            }
+
+            await Task.Delay(2);
+        }
+
+        return clock.Elapsed;
+    }
+
     /// <summary>Creates an article as <paramref name="author"/>; returns its slug.</summary>
     public async Task<string> CreateArticleAsync(TestUser author, string? title = null, string[]? tags = null)
     {
@@ -74,8 +115,13 @@ public sealed class ConduitClient(HttpClient http) : IDisposable
 
 public sealed record TestUser(string Username, string Email, string Token);
 
+/// <summary>What a sign-in or a refresh hands out.</summary>
+public sealed record SignedIn(string Token, string RefreshToken);
+
 public sealed record Reply(HttpStatusCode Status, JsonNode? Json, string? ContentType, string Text)
 {
+    public string? WwwAuthenticate { get; init; }
+
     /// <summary>The first message of <c>errors.&lt;key&gt;</c>.</summary>
     public string? Error(string key) => Json?["errors"]?[key]?[0]?.GetValue<string>();
 }

@@ -9,26 +9,36 @@ public sealed partial class OpenApiDocumentTests(ApiFactory api) : IClassFixture
 {
     private static readonly string[] Methods = ["get", "post", "put", "delete"];
 
+    /// <summary>Sessions (refresh, sign-out, the device list) extend the contract; everything else is the contract's.</summary>
+    private static readonly Operation[] SessionOperations =
+    [
+        new("post", "/api/users/refresh", "200", false),
+        new("post", "/api/users/logout", "204", true),
+        new("get", "/api/user/sessions", "200", true),
+        new("delete", "/api/user/sessions/{id}", "204", true),
+        new("delete", "/api/user/sessions", "204", true),
+    ];
+
     [Fact]
-    public async Task The_generated_document_has_the_same_operations_and_success_statuses_as_the_contract()
+    public async Task The_generated_document_has_the_contracts_operations_and_success_statuses_plus_the_session_ones()
     {
         var document = await FetchDocumentAsync();
 
         var ours = Operations(document).Select(operation => $"{operation.Method} {operation.Path} {operation.Success}");
-        var contract = ContractOperations().Select(operation => $"{operation.Method} {operation.Path} {operation.Success}");
+        var contract = ContractOperations().Concat(SessionOperations).Select(operation => $"{operation.Method} {operation.Path} {operation.Success}");
 
         ours.Should().BeEquivalentTo(contract);
     }
 
     [Fact]
-    public async Task The_operations_that_need_a_token_are_the_contracts_and_use_the_Token_scheme()
+    public async Task The_operations_that_need_a_token_are_the_contracts_and_the_session_ones_and_use_the_Token_scheme()
     {
         var document = await FetchDocumentAsync();
 
         document["openapi"]!.GetValue<string>().Should().StartWith("3.1");
         document["components"]!["securitySchemes"]!["Token"]!["in"]!.GetValue<string>().Should().Be("header");
         var ours = Operations(document).Where(operation => operation.Secured).Select(operation => $"{operation.Method} {operation.Path}");
-        var contract = ContractOperations().Where(operation => operation.Secured).Select(operation => $"{operation.Method} {operation.Path}");
+        var contract = ContractOperations().Concat(SessionOperations).Where(operation => operation.Secured).Select(operation => $"{operation.Method} {operation.Path}");
         ours.Should().BeEquivalentTo(contract);
     }
 
@@ -39,6 +49,12 @@ public sealed partial class OpenApiDocumentTests(ApiFactory api) : IClassFixture
 
         var update = document["paths"]!["/api/articles/{slug}"]!["put"]!["responses"]!.AsObject().Select(response => response.Key);
         update.Should().Contain(["200", "401", "403", "404", "422"]);
+        var refresh = document["paths"]!["/api/users/refresh"]!["post"]!["responses"]!.AsObject().Select(response => response.Key);
+        refresh.Should().Contain(["200", "401", "422", "429"]);
+        var endSession = document["paths"]!["/api/user/sessions/{id}"]!["delete"]!["responses"]!.AsObject().Select(response => response.Key);
+        endSession.Should().Contain(["204", "401", "404", "422"]);
+        var user = document["components"]!["schemas"]!["UserView"]!["properties"]!.AsObject().Select(property => property.Key);
+        user.Should().Contain(["token", "refreshToken"]);
         var article = document["components"]!["schemas"]!["Article"]!["properties"]!.AsObject().Select(property => property.Key);
         article.Should().Contain(["slug", "tagList", "createdAt", "updatedAt", "favorited", "favoritesCount", "author"]);
         // Optional members of partial updates may be left out.

@@ -113,6 +113,12 @@ public sealed class ProcessTests(ApiFactory api) : IClassFixture<ApiFactory>
         secrets.Add(user.Token);
         var login = await client.PostAsync("/api/users/login", new { user = new { email = user.Email, password = "password123" } });
         secrets.Add(login.Json!["user"]!["token"]!.GetValue<string>());
+        var refreshToken = login.Json["user"]!["refreshToken"]!.GetValue<string>();
+        var refreshed = await client.PostAsync("/api/users/refresh", new { refreshToken });
+        // The part before the dot is the session id, which log lines may name; the secret after it never.
+        secrets.AddRange([refreshToken[33..], refreshed.Json!["user"]!["refreshToken"]!.GetValue<string>()[33..], refreshed.Json["user"]!["token"]!.GetValue<string>()]);
+        await client.PostAsync("/api/users/refresh", new { refreshToken = refreshToken[..33] + new string('A', 43) });
+        await client.PostAsync("/api/users/refresh", new { refreshToken = "not-a-refresh-token" });
         await client.PutAsync("/api/user", new { user = new { password = "new-password-456" } }, user.Token);
         await client.PostAsync("/api/users/login", new { user = new { email = user.Email, password = "wrong-password-789" } });
         await client.GetAsync("/api/user", user.Token + "tampered");

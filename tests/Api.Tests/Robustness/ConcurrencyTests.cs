@@ -103,16 +103,20 @@ public sealed class ConcurrencyTests(ApiFactory api) : IClassFixture<ApiFactory>
         (await CountAsync("SELECT count(*) FROM favorites f WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = f.article_id)")).Should().Be(0);
     }
 
-    /// <summary>Users inserted directly, with tokens from the API's own issuer: hashing 200 passwords would only test PBKDF2.</summary>
+    /// <summary>Users (and a session each) inserted directly, with tokens from the API's own issuer: hashing 200 passwords would only test PBKDF2.</summary>
     private async Task<string[]> CreateUsersAsync(int count)
     {
         var prefix = Unique.Name("crowd");
         await using var connection = await api.OpenDatabaseAsync();
         await using var insert = new NpgsqlCommand("""
-            INSERT INTO users (username, email, password_hash)
-            SELECT @prefix || '_' || n, @prefix || '_' || n || '@example.test', 'not-a-usable-hash'
-            FROM generate_series(1, @count) AS n
-            RETURNING id
+            WITH created AS (
+                INSERT INTO users (username, email, password_hash)
+                SELECT @prefix || '_' || n, @prefix || '_' || n || '@example.test', 'not-a-usable-hash'
+                FROM generate_series(1, @count) AS n
+                RETURNING id)
+            INSERT INTO sessions (id, user_id, refresh_hash)
+            SELECT gen_random_uuid(), id, '\x00' FROM created
+            RETURNING user_id, id
             """, connection);
         insert.Parameters.AddWithValue("prefix", prefix);
         insert.Parameters.AddWithValue("count", count);
@@ -121,7 +125,7 @@ public sealed class ConcurrencyTests(ApiFactory api) : IClassFixture<ApiFactory>
         await using var reader = await insert.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            tokens.Add(issuer.Issue(reader.GetInt64(0)));
+            tokens.Add(issuer.Issue(reader.GetInt64(0), reader.GetGuid(1)));
         }
 
         return [.. tokens];

@@ -105,6 +105,16 @@ internal static class HostileCorpus
             }
         }
 
+        // The refresh token is a body member of its own (no wrapper); none of these may reach a session.
+        const string refresh = "/api/users/refresh";
+        cases.AddRange(Malformed.Select((text, i) => Case($"POST {refresh} malformed #{i}", "POST", refresh, text)));
+        object?[] refreshTokens = [42, true, new[] { "x" }, new { x = 1 }, "", "a\0b", $"{Guid.Empty:N}.{new string('A', 43)}", .. Injections];
+        cases.AddRange(refreshTokens.Select((value, i) => Case($"POST {refresh} refreshToken #{i}", "POST", refresh, System.Text.Json.JsonSerializer.Serialize(new { refreshToken = value }))));
+        cases.Add(Case($"POST {refresh} refreshToken 300k characters", "POST", refresh, System.Text.Json.JsonSerializer.Serialize(new { refreshToken = new string('a', 300_000) })));
+        cases.Add(Case($"POST {refresh} as text/plain", "POST", refresh, """{"refreshToken":"x"}""", contentType: "text/plain"));
+        cases.AddRange(BadIds.Concat(Injections).Select(id => Case($"DELETE session id {id}", "DELETE", $"/api/user/sessions/{Uri.EscapeDataString(id)}", null)));
+        cases.Add(Case("DELETE an unknown session", "DELETE", $"/api/user/sessions/{Guid.NewGuid()}", null));
+
         cases.AddRange(BadIds.Select(id => Case($"DELETE comment id {id}", "DELETE", $"/api/articles/{{slug}}/comments/{Uri.EscapeDataString(id)}", null)));
         cases.Add(Case("DELETE someone else's comment", "DELETE", "/api/articles/{slug}/comments/{comment}", null));
         return cases;

@@ -17,7 +17,8 @@ public sealed class HostileInputTests(ApiFactory api, ITestOutputHelper output) 
             (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM tags x),
             (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM article_tags x),
             (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM favorites x),
-            (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM comments x)))
+            (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM comments x),
+            (SELECT string_agg(concat_ws(',', x.id, x.user_id, x.refresh_hash, x.revoked_at), ';' ORDER BY x.id) FROM sessions x)))
         """;
 
     private readonly ConduitClient client = api.CreateConduitClient();

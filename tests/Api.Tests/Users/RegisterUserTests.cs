@@ -21,7 +21,8 @@ public sealed class RegisterUserTests(ApiFactory api) : IClassFixture<ApiFactory
         user["bio"].Should().BeNull();
         user["image"].Should().BeNull();
         user["token"]!.GetValue<string>().Should().NotBeNullOrEmpty();
-        user.AsObject().Select(member => member.Key).Should().BeEquivalentTo(["username", "email", "bio", "image", "token"]);
+        // The contract's members, and the session's refresh token beside them.
+        user.AsObject().Select(member => member.Key).Should().BeEquivalentTo(["username", "email", "bio", "image", "token", "refreshToken"]);
     }
 
     [Fact]

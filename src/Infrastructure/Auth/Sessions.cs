@@ -1,0 +1,50 @@
+using Dapper;
+using Npgsql;
+
+namespace Conduit.Infrastructure.Auth;
+
+/// <summary>The tokens a sign-in, or a refresh, hands to the client.</summary>
+public sealed record SessionTokens(string Token, string RefreshToken);
+
+/// <summary>
+/// Starts the session of a sign-in (register, login): the row, its first refresh token and an access token
+/// naming it. Who signed in from where is read here, so handlers never see the HTTP request.
+/// </summary>
+public sealed class Sessions(TokenIssuer tokens, IHttpContextAccessor http)
+{
+    private const int MaxUserAgent = 512;
+
+    private const string StartSql = """
+        INSERT INTO sessions (id, user_id, client_address, user_agent, refresh_hash)
+        VALUES (@Id, @UserId, @ClientAddress, @UserAgent, @RefreshHash)
+        """;
+
+    public async Task<SessionTokens> StartAsync(NpgsqlConnection connection, long userId, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
+    {
+        var refresh = RefreshTokens.New(Guid.NewGuid());
+        var request = http.HttpContext;
+        var userAgent = request?.Request.Headers.UserAgent.ToString();
+        await connection.ExecuteAsync(new CommandDefinition(
+            StartSql,
+            new
+            {
+                Id = refresh.SessionId,
+                UserId = userId,
+                ClientAddress = request?.Connection.RemoteIpAddress?.ToString(),
+                // Stored for the session list only; the header is the client's to fill, so it is bounded and may be anything.
+                UserAgent = string.IsNullOrEmpty(userAgent) ? null : Printable(userAgent[..Math.Min(userAgent.Length, MaxUserAgent)]),
+                RefreshHash = refresh.Hash,
+            },
+            transaction,
+            cancellationToken: cancellationToken));
+        return new SessionTokens(tokens.Issue(userId, refresh.SessionId), refresh.Value);
+    }
+
+    private static string Printable(string text) => string.Create(text.Length, text, (span, source) =>
+    {
+        for (var i = 0; i < source.Length; i++)
+        {
+            span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+        }
+    });
+}
