@@ -30,12 +30,11 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
     {
         // Before the position is read: a change applied from here on makes what is filled below stale.
         var filledAt = changes.Sequence;
-        if (!changes.HasApplied((await position.OfThisRequestAsync().WaitAsync(cancellationToken)).Change))
-        {
-            return await next(message, cancellationToken);
-        }
+        var caughtUp = changes.HasApplied((await position.OfThisRequestAsync().WaitAsync(cancellationToken)).Change);
 
-        if (cache.TryGetValue(key, out Entry? entry) && changes.IsFresh(entry!.FilledAt, entry.Slots))
+        // Not caught up: memory may not show a write this client saw acknowledged, so read the database —
+        // and keep what it says, which is stale the moment a pending change is applied.
+        if (caughtUp && cache.TryGetValue(key, out Entry? entry) && changes.IsFresh(entry!.FilledAt, entry.Slots))
         {
             CacheMetrics.Hit();
             return (TResponse)entry.Result;
