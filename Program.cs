@@ -44,6 +44,7 @@ builder.Services
         [
             typeof(TelemetryBehaviour<,>),
             typeof(AuthenticationBehaviour<,>),
+            typeof(RoleBehaviour<,>),
             typeof(ValidationBehaviour<,>),
             typeof(AbuseProtectionBehaviour<,>),
             typeof(ReadRoutingBehaviour<,>),
@@ -66,6 +67,12 @@ try
     if (args.Contains("--migrate"))
     {
         return 0;
+    }
+
+    // Roles are given from the command line only (the first admin cannot come from an endpoint).
+    if (RoleCommand.Parse(args) is { } roleCommand)
+    {
+        return await roleCommand.RunAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), Console.Out, Console.Error);
     }
 
     // First: everything after it sees the client's address, not the proxy's.
