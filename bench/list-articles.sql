@@ -15,7 +15,7 @@ u.username, u.bio, u.image,
 EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = :viewer AND fo.followee_id = a.author_id) AS following
 FROM (SELECT a.id, a.slug, a.title, a.description, a.author_id, a.version, a.favorites_count, a.created_at, a.updated_at
 FROM articles a
-WHERE TRUE
+WHERE NOT a.hidden
 ORDER BY a.created_at DESC, a.id DESC
 LIMIT :limit OFFSET :offset) AS a
 JOIN users u ON u.id = a.author_id

@@ -66,7 +66,7 @@ internal static class ArticleSql
     public const string BySlug = $"""
         SELECT a.body, {ViewerColumns}
         FROM articles a JOIN users u ON u.id = a.author_id
-        WHERE a.slug = @Slug
+        WHERE a.slug = @Slug AND NOT a.hidden
         """;
 
     public const string ById = $"""
@@ -79,8 +79,8 @@ internal static class ArticleSql
     public const string ReplaceTags = """
         DELETE FROM article_tags WHERE article_id = @Id;
         INSERT INTO tags (name) SELECT DISTINCT unnest(@Tags::text[]) ORDER BY 1 ON CONFLICT (name) DO NOTHING;
-        INSERT INTO article_tags (article_id, tag_id, created_at)
-        SELECT a.id, t.id, a.created_at FROM articles a, tags t WHERE a.id = @Id AND t.name = ANY(@Tags::text[]);
+        INSERT INTO article_tags (article_id, tag_id, created_at, hidden)
+        SELECT a.id, t.id, a.created_at, a.hidden FROM articles a, tags t WHERE a.id = @Id AND t.name = ANY(@Tags::text[]);
         """;
 
     /// <summary>The columns of <c>articles a</c> a page query selects for <see cref="PageOf"/>.</summary>

@@ -16,7 +16,7 @@ public static class FavoriteArticle
         private const string Sql = $"""
             WITH added AS (
                 INSERT INTO favorites (user_id, article_id)
-                SELECT @Viewer, id FROM articles WHERE slug = @Slug
+                SELECT @Viewer, id FROM articles WHERE slug = @Slug AND NOT hidden
                 ON CONFLICT DO NOTHING
                 RETURNING article_id)
             UPDATE articles SET favorites_count = favorites_count + 1 WHERE id IN (SELECT article_id FROM added);

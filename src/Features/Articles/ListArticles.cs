@@ -54,9 +54,9 @@ public static class ListArticles
 
     internal sealed class PageHandler(ReadDatabase reads) : IQueryHandler<Page, PublicPage>
     {
-        // Each filter is a fixed predicate with its own index (article_tags_tag_idx,
+        // Each filter is a fixed predicate with its own index (article_tags_visible_tag_created_idx,
         // articles_author_created_idx, favorites PK); values are always parameters.
-        private const string ByTag = "a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = @Tag)";
+        private const string ByTag = "a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = @Tag AND NOT at.hidden)";
         private const string ByAuthor = "a.author_id = (SELECT id FROM users WHERE lower(username) = lower(@Author))";
         private const string ByFavorited = "a.id IN (SELECT f.article_id FROM favorites f WHERE f.user_id = (SELECT id FROM users WHERE lower(username) = lower(@Favorited)))";
 
@@ -65,13 +65,13 @@ public static class ListArticles
         // All articles: the trigger-kept counter (migration 0002) instead of counting the whole table.
         private const string CountAll = "SELECT total FROM article_count";
 
-        // By tag alone (the common case): article_tags_tag_created_idx yields the page in order and the count
+        // By tag alone (the common case): article_tags_visible_tag_created_idx yields the page in order and the count
         // index-only, whatever the tag's size.
-        private const string TagOnlyCount = "SELECT count(*) FROM article_tags WHERE tag_id = (SELECT id FROM tags WHERE name = @Tag)";
+        private const string TagOnlyCount = "SELECT count(*) FROM article_tags WHERE tag_id = (SELECT id FROM tags WHERE name = @Tag) AND NOT hidden";
         private const string TagOnlyPage = $"""
             SELECT {ArticleSql.PageColumns}
             FROM article_tags at JOIN articles a ON a.id = at.article_id
-            WHERE at.tag_id = (SELECT id FROM tags WHERE name = @Tag)
+            WHERE at.tag_id = (SELECT id FROM tags WHERE name = @Tag) AND NOT at.hidden
             ORDER BY at.created_at DESC, at.article_id DESC
             LIMIT @Limit OFFSET @Offset
             """;
@@ -106,9 +106,10 @@ public static class ListArticles
 
         private static string Filter(int mask)
         {
+            // A suspended author's articles are hidden (migration 0010): every list shows visible ones only,
+            // and the partial indexes (articles_visible_created_idx, article_tags_visible_tag_created_idx) hold just those.
             string[] all = [ByTag, ByAuthor, ByFavorited];
-            var chosen = all.Where((_, bit) => (mask & (1 << bit)) != 0).ToArray();
-            return chosen.Length == 0 ? "TRUE" : string.Join(" AND ", chosen);
+            return string.Join(" AND ", ["NOT a.hidden", .. all.Where((_, bit) => (mask & (1 << bit)) != 0)]);
         }
     }
 }

@@ -17,7 +17,7 @@ public static class ListFeed
     internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : IQueryHandler<Query, ArticlesEnvelope>
     {
         // Articles by the authors the caller follows (follows PK, then articles_author_created_idx).
-        private static readonly string Sql = ArticleSql.Page("a.author_id IN (SELECT followee_id FROM follows WHERE follower_id = @Viewer)");
+        private static readonly string Sql = ArticleSql.Page("NOT a.hidden AND a.author_id IN (SELECT followee_id FROM follows WHERE follower_id = @Viewer)");
 
         public async ValueTask<ArticlesEnvelope> Handle(Query query, CancellationToken cancellationToken) =>
             await ArticleSql.ReadPageAsync(

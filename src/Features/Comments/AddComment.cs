@@ -33,7 +33,7 @@ public static class AddComment
         private const string Sql = $"""
             WITH c AS (
                 INSERT INTO comments (article_id, author_id, body, created_at, updated_at)
-                SELECT a.id, @Viewer, @Body, @Now, @Now FROM articles a WHERE a.slug = @Slug
+                SELECT a.id, @Viewer, @Body, @Now, @Now FROM articles a WHERE a.slug = @Slug AND NOT a.hidden
                 RETURNING id, article_id, author_id, body, created_at, updated_at)
             SELECT {CommentRow.Columns}
             FROM c JOIN users u ON u.id = c.author_id

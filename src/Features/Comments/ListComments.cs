@@ -41,14 +41,15 @@ public static class ListComments
 
     internal sealed class PublicHandler(ReadDatabase reads) : IQueryHandler<Public, PublicComments>
     {
-        // Two statements, one round trip: the article (does it exist), and its comments, oldest first.
+        // Two statements, one round trip: the article (does it exist), and its comments, oldest first; a suspended
+        // author's article or comments are hidden (migration 0010).
         private const string Sql = $"""
-            SELECT id FROM articles WHERE slug = @Slug;
+            SELECT id FROM articles WHERE slug = @Slug AND NOT hidden;
             SELECT {CommentRow.Columns}, c.author_id
             FROM articles a
             JOIN comments c ON c.article_id = a.id
             JOIN users u ON u.id = c.author_id
-            WHERE a.slug = @Slug
+            WHERE a.slug = @Slug AND NOT a.hidden AND NOT c.hidden
             ORDER BY c.id
             """;
 

@@ -1,3 +1,4 @@
+using Conduit.Infrastructure.Errors;
 using Dapper;
 using Npgsql;
 
@@ -14,9 +15,12 @@ public sealed class Sessions(TokenIssuer tokens, IHttpContextAccessor http)
 {
     private const int MaxUserAgent = 512;
 
+    // A suspended user gets no session. FOR SHARE waits for a suspension in flight and then sees it; a session
+    // that commits first is ended by the suspension's trigger (migration 0010), so none outlives it.
     private const string StartSql = """
         INSERT INTO sessions (id, user_id, client_address, user_agent, refresh_hash)
-        VALUES (@Id, @UserId, @ClientAddress, @UserAgent, @RefreshHash)
+        SELECT @Id, @UserId, @ClientAddress, @UserAgent, @RefreshHash
+        WHERE EXISTS (SELECT 1 FROM users WHERE id = @UserId AND suspended_at IS NULL FOR SHARE)
         """;
 
     public async Task<SessionTokens> StartAsync(NpgsqlConnection connection, long userId, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
@@ -24,7 +28,7 @@ public sealed class Sessions(TokenIssuer tokens, IHttpContextAccessor http)
         var refresh = RefreshTokens.New(Guid.NewGuid());
         var request = http.HttpContext;
         var userAgent = request?.Request.Headers.UserAgent.ToString();
-        await connection.ExecuteAsync(new CommandDefinition(
+        var started = await connection.ExecuteAsync(new CommandDefinition(
             StartSql,
             new
             {
@@ -37,6 +41,12 @@ public sealed class Sessions(TokenIssuer tokens, IHttpContextAccessor http)
             },
             transaction,
             cancellationToken: cancellationToken));
+        if (started == 0)
+        {
+            // Only after the password was right: whoever does not know it learns nothing about the account.
+            throw new ApiException(StatusCodes.Status403Forbidden, ErrorEnvelope.Of("user", "suspended"));
+        }
+
         return new SessionTokens(tokens.Issue(userId, refresh.SessionId), refresh.Value);
     }
 
