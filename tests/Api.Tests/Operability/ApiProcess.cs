@@ -32,7 +32,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         }
     }
 
-    public static ApiProcess Start(IReadOnlyDictionary<string, string> settings)
+    public static ApiProcess Start(IReadOnlyDictionary<string, string> settings, params string[] arguments)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet")
@@ -46,6 +46,11 @@ internal sealed class ApiProcess : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Api.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(address.ToString().TrimEnd('/'));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in settings)
         {
