@@ -48,8 +48,12 @@ public static class ChangeRole
                 ChangeSql,
                 new
                 {
-                    target.Id, command.Role, Actor = user.RequiredId, Action = "role",
-                    Target = $"user:{target.Username}", Reason = $"role {target.Role} -> {command.Role}",
+                    target.Id,
+                    command.Role,
+                    Actor = user.RequiredId,
+                    Action = "role",
+                    Target = $"user:{target.Username}",
+                    Reason = $"role {target.Role} -> {command.Role}",
                 },
                 transaction,
                 cancellationToken: cancellationToken));
