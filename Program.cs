@@ -3,6 +3,7 @@ using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Caching;
 using Conduit.Infrastructure.Database;
+using Conduit.Infrastructure.Demo;
 using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Health;
 using Conduit.Infrastructure.Hosting;
@@ -67,6 +68,12 @@ try
     if (args.Contains("--migrate"))
     {
         return 0;
+    }
+
+    // Demo data for a fresh checkout (./run.sh --demo), then the API runs as usual.
+    if (args.Contains("--demo"))
+    {
+        await DemoData.LoadAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), Console.Out);
     }
 
     // Roles are given from the command line only (the first admin cannot come from an endpoint).
