@@ -7,6 +7,7 @@ using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Health;
 using Conduit.Infrastructure.Hosting;
 using Conduit.Infrastructure.Http;
+using Conduit.Infrastructure.Idempotency;
 using Conduit.Infrastructure.Json;
 using Conduit.Infrastructure.Notifications;
 using Conduit.Infrastructure.OpenApi;
@@ -33,6 +34,7 @@ builder.Services
     .AddConduitAbuseProtection(builder.Configuration)
     .AddConduitNotifications(builder.Configuration)
     .AddConduitCache()
+    .AddConduitIdempotency()
     .AddConduitLimits()
     .AddConduitShutdown()
     .AddConduitOpenApi()
@@ -80,6 +82,7 @@ try
     app.UseRequestBodyLimit();
     app.UseConduitAuthentication();
     app.UseConditionalGet();
+    app.UseIdempotency();
     app.MapConduitHealth();
     app.MapConduitMetrics();
     app.MapConduitDocs();
