@@ -203,7 +203,8 @@ internal static class ArticleSql
 
         private Profile Author => new(Username, Bio, Image, Following);
 
-        public string ETag => $"\"{Id}.{Version}.{AuthorVersion}\"";
+        /// <summary>Id and version first (what If-Match compares), then what else the rendering shows.</summary>
+        public string ETag => $"\"{Id}.{Version}.{FavoritesCount}.{AuthorVersion}\"";
 
         public Article ToArticle() => new(Slug, Title, Description, Body ?? "", TagList, CreatedAt, UpdatedAt, Favorited, FavoritesCount, Author);
 
