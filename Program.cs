@@ -35,6 +35,7 @@ builder.Services
     .AddConduitNotifications(builder.Configuration)
     .AddConduitCache()
     .AddConduitIdempotency()
+    .AddSingleton<Conduit.Infrastructure.Paging.Cursors>()
     .AddConduitLimits()
     .AddConduitShutdown()
     .AddConduitOpenApi()
