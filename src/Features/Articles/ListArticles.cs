@@ -20,13 +20,12 @@ public static class ListArticles
         internal string List => $"articles\n{Tag}\n{Author}\n{Favorited}";
     }
 
-    /// <summary>The page as anyone sees it: cached (unless it is a search), shared by every viewer.</summary>
+    /// <summary>The page as anyone sees it: cached, shared by every viewer.</summary>
     public sealed record Page(string? Tag, string? Author, string? Favorited, int Limit, int Offset, CursorPosition? After, string? Q) : IQuery<PublicPage>, ICachedQuery
     {
-        // Names in the key as sent: "Bob" and "bob" are two entries with the same dependencies. Searches are
-        // not kept: any edit anywhere can change what they match.
-        public string? CacheKey => Q is not null ? null
-            : $"articles:{Limit}:{Offset}:{After?.Time.Ticks}:{After?.Id}:{Tag?.Length}:{Tag}:{Author?.Length}:{Author}:{Favorited?.Length}:{Favorited}";
+        // Names in the key as sent: "Bob" and "bob" are two entries with the same dependencies.
+        public string CacheKey =>
+            $"articles:{Limit}:{Offset}:{After?.Time.Ticks}:{After?.Id}:{Tag?.Length}:{Tag}:{Author?.Length}:{Author}:{Favorited?.Length}:{Favorited}:{Q}";
 
         internal string List => $"articles\n{Tag}\n{Author}\n{Favorited}";
     }
@@ -152,10 +151,12 @@ public static class ListArticles
             """;
 
         // A name nobody has yet (an unknown tag, author or favoriter) can only gain articles after a new tag or user.
+        // A search also changes with any article's edit (E) or new article (L).
         private static string[] Membership(Page query, ArticleSql.FilterIds ids) =>
             query is { Tag: null, Author: null, Favorited: null }
-                ? ["L"]
+                ? query.Q is null ? ["L"] : ["L", "E"]
                 : [
+                    .. query.Q is null ? [] : new[] { "L", "E" },
                     .. query.Tag is null ? [] : new[] { ids.Tag is { } tag ? $"t{tag}" : "T" },
                     .. query.Author is null ? [] : new[] { ids.Author is { } author ? $"A{author}" : "U" },
                     .. query.Favorited is null ? [] : new[] { ids.Favoriter is { } favoriter ? $"F{favoriter}" : "U" },

@@ -181,6 +181,24 @@ public sealed class CursorAndSearchTests(ApiFactory api) : IClassFixture<ApiFact
         none.Json!["articlesCount"]!.GetValue<int>().Should().Be(0);
     }
 
+    [Fact]
+    public async Task A_cached_search_sees_an_edit_and_a_new_article_at_once()
+    {
+        using var client = api.CreateConduitClient();
+        var author = await client.RegisterAsync("editor");
+        var word = $"quokka{Guid.NewGuid():N}"[..14];
+        var slug = await client.CreateArticleAsync(author);
+        (await client.GetAsync($"/api/articles?q={word}")).Json!["articlesCount"]!.GetValue<int>().Should().Be(0);
+
+        await client.PutAsync($"/api/articles/{slug}", new { article = new { body = $"now about the {word}" } }, author.Token);
+        var afterEdit = await client.GetAsync($"/api/articles?q={word}");
+        await CreateAsync(client, author, $"Another {word}", "d", "b", []);
+        var afterCreate = await client.GetAsync($"/api/articles?q={word}");
+
+        afterEdit.Json!["articlesCount"]!.GetValue<int>().Should().Be(1);
+        afterCreate.Json!["articlesCount"]!.GetValue<int>().Should().Be(2);
+    }
+
     [Theory]
     [InlineData("-")]
     [InlineData("or")]
