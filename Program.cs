@@ -8,6 +8,7 @@ using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Health;
 using Conduit.Infrastructure.Hosting;
 using Conduit.Infrastructure.Http;
+using Conduit.Infrastructure.Idempotency;
 using Conduit.Infrastructure.Json;
 using Conduit.Infrastructure.Notifications;
 using Conduit.Infrastructure.OpenApi;
@@ -34,6 +35,8 @@ builder.Services
     .AddConduitAbuseProtection(builder.Configuration)
     .AddConduitNotifications(builder.Configuration)
     .AddConduitCache()
+    .AddConduitIdempotency()
+    .AddSingleton<Conduit.Infrastructure.Paging.Cursors>()
     .AddConduitLimits()
     .AddConduitShutdown()
     .AddConduitOpenApi()
@@ -94,6 +97,7 @@ try
     app.UseRequestBodyLimit();
     app.UseConduitAuthentication();
     app.UseConditionalGet();
+    app.UseIdempotency();
     app.MapConduitHealth();
     app.MapConduitMetrics();
     app.MapConduitDocs();
