@@ -19,13 +19,25 @@ public sealed partial class OpenApiDocumentTests(ApiFactory api) : IClassFixture
         new("delete", "/api/user/sessions", "204", true),
     ];
 
+    /// <summary>Moderation (tag "Admin") extends it too: every operation needs a token (and a role).</summary>
+    private static readonly Operation[] AdminOperations =
+    [
+        new("get", "/api/admin/users", "200", true),
+        new("post", "/api/admin/users/{username}/suspend", "200", true),
+        new("post", "/api/admin/users/{username}/reinstate", "200", true),
+        new("put", "/api/admin/users/{username}/role", "200", true),
+        new("delete", "/api/admin/articles/{slug}", "204", true),
+        new("delete", "/api/admin/articles/{slug}/comments/{id}", "204", true),
+        new("get", "/api/admin/audit", "200", true),
+    ];
+
     [Fact]
     public async Task The_generated_document_has_the_contracts_operations_and_success_statuses_plus_the_session_ones()
     {
         var document = await FetchDocumentAsync();
 
         var ours = Operations(document).Select(operation => $"{operation.Method} {operation.Path} {operation.Success}");
-        var contract = ContractOperations().Concat(SessionOperations).Select(operation => $"{operation.Method} {operation.Path} {operation.Success}");
+        var contract = ContractOperations().Concat(SessionOperations).Concat(AdminOperations).Select(operation => $"{operation.Method} {operation.Path} {operation.Success}");
 
         ours.Should().BeEquivalentTo(contract);
     }
@@ -38,8 +50,21 @@ public sealed partial class OpenApiDocumentTests(ApiFactory api) : IClassFixture
         document["openapi"]!.GetValue<string>().Should().StartWith("3.1");
         document["components"]!["securitySchemes"]!["Token"]!["in"]!.GetValue<string>().Should().Be("header");
         var ours = Operations(document).Where(operation => operation.Secured).Select(operation => $"{operation.Method} {operation.Path}");
-        var contract = ContractOperations().Concat(SessionOperations).Where(operation => operation.Secured).Select(operation => $"{operation.Method} {operation.Path}");
+        var contract = ContractOperations().Concat(SessionOperations).Concat(AdminOperations).Where(operation => operation.Secured).Select(operation => $"{operation.Method} {operation.Path}");
         ours.Should().BeEquivalentTo(contract);
+    }
+
+    [Fact]
+    public async Task The_moderation_operations_are_tagged_Admin_and_describe_403()
+    {
+        var document = await FetchDocumentAsync();
+
+        foreach (var operation in AdminOperations)
+        {
+            var described = document["paths"]![operation.Path]![operation.Method]!;
+            described["tags"]!.AsArray().Select(tag => tag!.GetValue<string>()).Should().Equal("Admin");
+            described["responses"]!.AsObject().Select(response => response.Key).Should().Contain(["401", "403"]);
+        }
     }
 
     [Fact]
