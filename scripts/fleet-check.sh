@@ -289,7 +289,7 @@ fi
 # --- 1. conformance --------------------------------------------------------------------------
 if [ -f "$SUITE" ]; then
   t0=$(date +%s); rc=0
-  HOST="$LB" timeout 240 bash "$SUITE" >"$WORK/conformance.out" 2>&1 || rc=$?
+  HOST="$LB" timeout 480 bash "$SUITE" >"$WORK/conformance.out" 2>&1 || rc=$?
   line="$(tail -n 1 "$WORK/conformance.out")"
   secs=$(( $(date +%s) - t0 ))
   if [[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
