@@ -8,6 +8,7 @@ using Conduit.Infrastructure.Health;
 using Conduit.Infrastructure.Hosting;
 using Conduit.Infrastructure.Http;
 using Conduit.Infrastructure.Json;
+using Conduit.Infrastructure.Live;
 using Conduit.Infrastructure.Notifications;
 using Conduit.Infrastructure.OpenApi;
 using Conduit.Infrastructure.Pipeline;
@@ -33,6 +34,7 @@ builder.Services
     .AddConduitAbuseProtection(builder.Configuration)
     .AddConduitNotifications(builder.Configuration)
     .AddConduitCache()
+    .AddConduitLive()
     .AddConduitLimits()
     .AddConduitShutdown()
     .AddConduitOpenApi()
