@@ -121,25 +121,22 @@ public sealed class LiveUpdates(LiveSubscription subscription) : IResult, IEndpo
     private async Task<(long After, string? Reset, IReadOnlyList<LiveEvent> Backlog)> ResumeAsync(
         LiveHub hub, LiveSubscriber subscriber, string lastEventId, CancellationToken cancellationToken)
     {
+        // "Now" is the database's newest id, not this instance's reader, which may not have read the latest commits yet.
+        var (newest, prunedThrough) = await hub.PositionAsync(cancellationToken);
+        var now = Math.Max(subscriber.After, newest);
         if (lastEventId.Length == 0)
         {
-            return (subscriber.After, null, []);
+            return (now, null, []);
         }
 
-        if (!long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var last))
+        if (!long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var last) || last > newest)
         {
-            return (subscriber.After, "unknown-id", []);
-        }
-
-        var (newest, prunedThrough) = await hub.PositionAsync(cancellationToken);
-        if (last > newest)
-        {
-            return (subscriber.After, "unknown-id", []);
+            return (now, "unknown-id", []);
         }
 
         if (last < prunedThrough)
         {
-            return (subscriber.After, "expired", []);
+            return (now, "expired", []);
         }
 
         return (last, null, await hub.ReadAsync(Subscription.Topic, last, cancellationToken));
