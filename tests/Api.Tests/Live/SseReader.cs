@@ -151,7 +151,7 @@ public sealed class SseReader : IAsyncDisposable
                 }
             }
         }
-        catch (Exception failure) when (failure is IOException or OperationCanceledException or HttpRequestException or ObjectDisposedException)
+        catch (Exception failure) when (failure is IOException or OperationCanceledException or HttpRequestException or ObjectDisposedException or ArgumentException)
         {
         }
         finally
