@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Threading.Channels;
 using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Notifications;
@@ -8,7 +10,25 @@ using Npgsql;
 namespace Conduit.Infrastructure.Live;
 
 /// <summary>One event of the outbox (migration 0009); <see cref="Data"/> is its JSON, shared by every stream that sends it.</summary>
-public sealed record LiveEvent(long Id, string Topic, string Type, string Data, DateTime CreatedAt);
+public sealed record LiveEvent(long Id, string Topic, string Type, string Data, DateTime CreatedAt)
+{
+    private byte[]? frame;
+
+    /// <summary>The event as the wire carries it, made once for all the streams that send it (a race makes it twice, harmlessly).</summary>
+    public byte[] Frame => frame ??= Render();
+
+    private byte[] Render()
+    {
+        var text = new StringBuilder(Data.Length + 64).Append(CultureInfo.InvariantCulture, $"id: {Id}\nevent: {Type}\n");
+        // JSON from the database has no raw line breaks; should one appear, each line is a data line of its own.
+        foreach (var part in Data.Split('\n'))
+        {
+            text.Append("data: ").Append(part.TrimEnd('\r')).Append('\n');
+        }
+
+        return Encoding.UTF8.GetBytes(text.Append('\n').ToString());
+    }
+}
 
 /// <summary>
 /// This instance's side of the outbox: one reader that follows <c>live_events</c> by id (woken by

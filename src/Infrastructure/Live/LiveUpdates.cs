@@ -175,15 +175,7 @@ public sealed class LiveUpdates(LiveSubscription subscription) : IResult, IEndpo
 
     private static void Event(System.IO.Pipelines.PipeWriter writer, LiveEvent live, TimeProvider time)
     {
-        var text = new StringBuilder(live.Data.Length + 64)
-            .Append(CultureInfo.InvariantCulture, $"id: {live.Id}\nevent: {live.Type}\n");
-        // JSON from the database has no raw line breaks; should one appear, each line is a data line of its own.
-        foreach (var part in live.Data.Split('\n'))
-        {
-            text.Append("data: ").Append(part.TrimEnd('\r')).Append('\n');
-        }
-
-        Line(writer, text.Append('\n').ToString());
+        writer.Write(live.Frame);
         LiveMetrics.Sent(time.GetUtcNow().UtcDateTime - live.CreatedAt);
     }
 
