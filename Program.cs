@@ -7,6 +7,7 @@ using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Health;
 using Conduit.Infrastructure.Hosting;
 using Conduit.Infrastructure.Http;
+using Conduit.Infrastructure.Idempotency;
 using Conduit.Infrastructure.Json;
 using Conduit.Infrastructure.Live;
 using Conduit.Infrastructure.Notifications;
@@ -35,6 +36,8 @@ builder.Services
     .AddConduitNotifications(builder.Configuration)
     .AddConduitCache()
     .AddConduitLive()
+    .AddConduitIdempotency()
+    .AddSingleton<Conduit.Infrastructure.Paging.Cursors>()
     .AddConduitLimits()
     .AddConduitShutdown()
     .AddConduitOpenApi()
@@ -82,6 +85,7 @@ try
     app.UseRequestBodyLimit();
     app.UseConduitAuthentication();
     app.UseConditionalGet();
+    app.UseIdempotency();
     app.MapConduitHealth();
     app.MapConduitMetrics();
     app.MapConduitDocs();

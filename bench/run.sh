@@ -160,6 +160,7 @@ BENCH_MODE=get run_wrk "tags" "/api/tags"
 BENCH_MODE=get run_wrk "one profile" "/api/profiles/user_42"
 BENCH_MODE=create BENCH_TOKEN="$TOKEN" run_wrk "create article (write)" "/api/articles"
 BENCH_MODE=favorite BENCH_TOKEN="$TOKEN" run_wrk "favorite + unfavorite (write)" "/api/articles"
+BENCH_MODE=mixed BENCH_TOKEN="$TOKEN" run_wrk "mixed 90/10 (list + favorite)" "/api/articles"
 BENCH_MODE=login run_wrk "login (PBKDF2, CPU-bound)" "/api/users/login"
 
 rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")"

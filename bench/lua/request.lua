@@ -1,6 +1,7 @@
 -- One wrk script for every scenario, steered by environment variables:
 --   BENCH_TOKEN     adds "Authorization: Token <jwt>"
---   BENCH_MODE      get (default) | create | favorite | login
+--   BENCH_MODE      get (default) | create | favorite | login | mixed (9 anonymous list reads, then a
+--                   signed-in favorite or unfavorite: the 90/10 read/write mix)
 --   BENCH_ARTICLES  how many seeded articles (article-1 .. article-N) favorite picks from
 --   BENCH_EMAIL / BENCH_PASSWORD  credentials for login
 local mode = os.getenv("BENCH_MODE") or "get"
@@ -47,6 +48,19 @@ function request()
     end
     pending = string.format("/api/articles/article-%d/favorite", math.random(1, articles))
     return wrk.format("POST", pending)
+  elseif mode == "mixed" then
+    if counter % 10 ~= 0 then
+      return wrk.format("GET", string.format("/api/articles?limit=20&offset=%d", (counter % 3) * 20), {})
+    end
+    local auth = { ["Authorization"] = "Token " .. (token or ""), ["Content-Type"] = "application/json" }
+    if pending and counter % 20 == 0 then
+      local path = pending
+      pending = nil
+      return wrk.format("DELETE", path, auth)
+    end
+    -- the newest articles: the very pages being read, so every write makes cached pages stale
+    pending = string.format("/api/articles/article-%d/favorite", articles - math.random(0, 59))
+    return wrk.format("POST", pending, auth)
   elseif mode == "login" then
     -- Many clients signing in, each from an address of its own (forwarded as nginx on loopback would): one
     -- account and one address would be held to 10 password checks at a time by the abuse protection.

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Conduit.Features.Shared;
 using Conduit.Infrastructure.Caching;
 using Conduit.Infrastructure.Errors;
+using Conduit.Infrastructure.Paging;
 using Dapper;
 using Npgsql;
 
@@ -26,7 +27,8 @@ public sealed record ArticleSummary(
     string Slug, string Title, string Description, IReadOnlyList<string> TagList,
     DateTime CreatedAt, DateTime UpdatedAt, bool Favorited, int FavoritesCount, Profile Author);
 
-public sealed record ArticlesEnvelope(IReadOnlyList<ArticleSummary> Articles, long ArticlesCount);
+/// <param name="NextCursor">Where the next page starts (<c>?cursor=</c>); null on the last page.</param>
+public sealed record ArticlesEnvelope(IReadOnlyList<ArticleSummary> Articles, long ArticlesCount, string? NextCursor = null);
 
 /// <summary>An article as anyone sees it, with the ids its viewer's flags and its cache entry depend on.</summary>
 public sealed record PublicArticle(long Id, long AuthorId, ArticleEnvelope Envelope) : ICachedResult
@@ -96,36 +98,58 @@ internal static class ArticleSql
     /// The count and one page of the articles matching <paramref name="filter"/> (a fixed SQL predicate on
     /// <c>a</c>); <paramref name="count"/> replaces counting the matches when something cheaper knows it.
     /// </summary>
-    public static string Page(string filter, string? count = null) => PageOf(
+    public static string Page(string filter, string? count = null, bool afterCursor = false) => PageOf(
         $"""
         SELECT {PageColumns}
         FROM articles a
-        WHERE {filter}
+        WHERE {filter}{(afterCursor ? $" AND {AfterCursor}" : "")}
         ORDER BY a.created_at DESC, a.id DESC
         LIMIT @Limit OFFSET @Offset
         """,
         count ?? $"SELECT count(*) FROM articles a WHERE {filter}");
+
+    /// <summary>Keyset paging: strictly after the cursor's article in (created_at, id) order — one index seek at any depth.</summary>
+    public const string AfterCursor = "(a.created_at, a.id) < (@AfterTime, @AfterId)";
 
     /// <summary>
     /// <paramref name="count"/>, then the page <paramref name="pageRows"/> picks (<see cref="PageColumns"/>,
     /// newest first, limited) as list items. The page is chosen first, so authors, tags and flags are looked
     /// up for its rows only, not for every match.
     /// </summary>
-    public static string PageOf(string pageRows, string count) => $"""
+    public static string PageOf(string pageRows, string count, string order = "a.created_at DESC, a.id DESC") => $"""
         {count};
         SELECT {ViewerColumns}
         FROM ({pageRows}) AS a
         JOIN users u ON u.id = a.author_id
-        ORDER BY a.created_at DESC, a.id DESC;
+        ORDER BY {order};
         """;
 
-    public static async Task<ArticlesEnvelope> ReadPageAsync(NpgsqlDataSource db, string sql, object args, CancellationToken cancellationToken)
+    /// <summary>
+    /// A search page (<c>?q=</c>): the matches of <paramref name="filter"/> (which includes the text match,
+    /// served by articles_search_idx), the best first, then the newest; the count is exact.
+    /// </summary>
+    public static string SearchPage(string filter, string query) => PageOf(
+        $"""
+        SELECT {PageColumns}, ts_rank_cd(a.search, {query}) AS rank
+        FROM articles a
+        WHERE {filter}
+        ORDER BY rank DESC, a.created_at DESC, a.id DESC
+        LIMIT @Limit OFFSET @Offset
+        """,
+        $"SELECT count(*) FROM articles a WHERE {filter}",
+        "a.rank DESC, a.created_at DESC, a.id DESC");
+
+    /// <summary>
+    /// A page of at most <paramref name="limit"/> articles; <paramref name="sql"/> is run with
+    /// <c>@Limit</c> one more than that, and the extra row tells whether a next page exists.
+    /// </summary>
+    public static async Task<(ArticlesEnvelope Envelope, CursorPosition? Next)> ReadPageAsync(NpgsqlDataSource db, string sql, object args, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, args, cancellationToken: cancellationToken));
         var count = await results.ReadSingleAsync<long>();
-        var rows = await results.ReadAsync<ArticleRow>();
-        return new ArticlesEnvelope([.. rows.Select(row => row.ToSummary())], count);
+        var (rows, next) = Trim((await results.ReadAsync<ArticleRow>()).ToArray(), limit);
+        return (new ArticlesEnvelope([.. rows.Select(row => row.ToSummary())], count), next);
     }
 
     /// <summary>
@@ -142,16 +166,19 @@ internal static class ArticleSql
     /// A page as anyone sees it, with the ids that the viewer's flags and the cache need;
     /// <paramref name="filtered"/>: <paramref name="sql"/> starts with <see cref="FilterIdsSql"/>.
     /// </summary>
-    public static async Task<(ArticlesEnvelope Envelope, long[] ArticleIds, long[] AuthorIds, FilterIds Filters)> ReadPublicPageAsync(
-        NpgsqlDataSource db, string sql, object args, bool filtered, CancellationToken cancellationToken)
+    public static async Task<(ArticlesEnvelope Envelope, long[] ArticleIds, long[] AuthorIds, FilterIds Filters, CursorPosition? Next)> ReadPublicPageAsync(
+        NpgsqlDataSource db, string sql, object args, int limit, bool filtered, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, args, cancellationToken: cancellationToken));
         var filters = filtered ? await results.ReadSingleAsync<FilterIds>() : new FilterIds(null, null, null);
         var count = await results.ReadSingleAsync<long>();
-        var rows = (await results.ReadAsync<ArticleRow>()).ToArray();
-        return (new ArticlesEnvelope([.. rows.Select(row => row.ToSummary())], count), [.. rows.Select(row => row.Id)], [.. rows.Select(row => row.AuthorId)], filters);
+        var (rows, next) = Trim((await results.ReadAsync<ArticleRow>()).ToArray(), limit);
+        return (new ArticlesEnvelope([.. rows.Select(row => row.ToSummary())], count), [.. rows.Select(row => row.Id)], [.. rows.Select(row => row.AuthorId)], filters, next);
     }
+
+    private static (ArticleRow[] Rows, CursorPosition? Next) Trim(ArticleRow[] rows, int limit) =>
+        rows.Length > limit ? (rows[..limit], new CursorPosition(rows[limit - 1].CreatedAt, rows[limit - 1].Id)) : (rows, null);
 
     /// <summary>An article as anyone sees it (not favorited, author not followed), or 404.</summary>
     public static async Task<PublicArticle> ReadPublicOneAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken)
@@ -203,7 +230,8 @@ internal static class ArticleSql
 
         private Profile Author => new(Username, Bio, Image, Following);
 
-        public string ETag => $"\"{Id}.{Version}.{AuthorVersion}\"";
+        /// <summary>Id and version first (what If-Match compares), then what else the rendering shows.</summary>
+        public string ETag => $"\"{Id}.{Version}.{FavoritesCount}.{AuthorVersion}\"";
 
         public Article ToArticle() => new(Slug, Title, Description, Body ?? "", TagList, CreatedAt, UpdatedAt, Favorited, FavoritesCount, Author);
 

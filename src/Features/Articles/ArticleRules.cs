@@ -22,6 +22,16 @@ internal static class ArticleRules
             .Must(tags => tags is null || tags.All(tag => !string.IsNullOrWhiteSpace(tag) && tag.Length <= MaxTag && !tag.Contains('\0', StringComparison.Ordinal)))
             .WithMessage($"must be non-blank tags of at most {MaxTag} characters");
 
+    /// <summary>A cursor must be one this API made for this very list, still valid; it replaces offset.</summary>
+    public static void CursorOf<T>(AbstractValidator<T> validator, Conduit.Infrastructure.Paging.Cursors cursors, Func<T, string?> cursor, Func<T, int?> offset, Func<T, string> list)
+    {
+        validator.RuleFor(request => cursor(request)).Must((request, value) => cursors.TryRead(value, list(request), out _))
+            .When(request => cursor(request) is not null)
+            .WithMessage("is invalid, expired or belongs to another list").OverridePropertyName("cursor");
+        validator.RuleFor(request => offset(request)).Must(value => value is null or 0).When(request => cursor(request) is not null)
+            .WithMessage("cannot be combined with cursor").OverridePropertyName("offset");
+    }
+
     public static void Paging<T>(AbstractValidator<T> validator, Func<T, int?> limit, Func<T, int?> offset)
     {
         validator.RuleFor(request => limit(request)).InclusiveBetween(1, MaxPageSize)

@@ -1,6 +1,7 @@
 using Carter;
 using Conduit.Infrastructure.Http;
 using Mediator;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Conduit.Features.Articles;
 
@@ -32,16 +33,16 @@ public sealed class ArticlesModule : ICarterModule
             })
             .WithName(nameof(CreateArticle)).RequiresToken().WithErrors(422);
 
-        group.MapPut("/{slug}", async (string slug, UpdateArticle.Body body, ISender sender, CancellationToken ct) =>
-                TypedResults.Ok(await sender.Send(new UpdateArticle.Command(slug, body.Article), ct)))
-            .WithName(nameof(UpdateArticle)).RequiresToken().WithErrors(403, 404, 422);
+        group.MapPut("/{slug}", async (string slug, UpdateArticle.Body body, [FromHeader(Name = "If-Match")] string? ifMatch, ISender sender, CancellationToken ct) =>
+                TypedResults.Ok(await sender.Send(new UpdateArticle.Command(slug, body.Article, IfMatch.Parse(ifMatch)), ct)))
+            .WithName(nameof(UpdateArticle)).RequiresToken().WithErrors(403, 404, 412, 422);
 
-        group.MapDelete("/{slug}", async (string slug, ISender sender, CancellationToken ct) =>
+        group.MapDelete("/{slug}", async (string slug, [FromHeader(Name = "If-Match")] string? ifMatch, ISender sender, CancellationToken ct) =>
             {
-                await sender.Send(new DeleteArticle.Command(slug), ct);
+                await sender.Send(new DeleteArticle.Command(slug, IfMatch.Parse(ifMatch)), ct);
                 return TypedResults.NoContent();
             })
-            .WithName(nameof(DeleteArticle)).RequiresToken().WithErrors(403, 404);
+            .WithName(nameof(DeleteArticle)).RequiresToken().WithErrors(403, 404, 412);
 
         group.MapPost("/{slug}/favorite", async (string slug, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new FavoriteArticle.Command(slug), ct)))

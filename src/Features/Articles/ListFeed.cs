@@ -1,4 +1,5 @@
 using Conduit.Infrastructure.Auth;
+using Conduit.Infrastructure.Paging;
 using FluentValidation;
 using Mediator;
 using Npgsql;
@@ -7,23 +8,41 @@ namespace Conduit.Features.Articles;
 
 public static class ListFeed
 {
-    public sealed record Query(int? Limit, int? Offset) : IQuery<ArticlesEnvelope>, IAuthenticated;
+    /// <param name="Cursor">The <c>nextCursor</c> of the previous page: keyset paging, in place of <c>offset</c>.</param>
+    public sealed record Query(int? Limit, int? Offset, string? Cursor) : IQuery<ArticlesEnvelope>, IAuthenticated;
 
     internal sealed class Validator : AbstractValidator<Query>
     {
-        public Validator() => ArticleRules.Paging(this, query => query.Limit, query => query.Offset);
+        public Validator(Cursors cursors, ICurrentUser user)
+        {
+            ArticleRules.Paging(this, query => query.Limit, query => query.Offset);
+            ArticleRules.CursorOf(this, cursors, query => query.Cursor, query => query.Offset, _ => List(user.Id));
+        }
     }
 
-    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : IQueryHandler<Query, ArticlesEnvelope>
-    {
-        // Articles by the authors the caller follows (follows PK, then articles_author_created_idx).
-        private static readonly string Sql = ArticleSql.Page("a.author_id IN (SELECT followee_id FROM follows WHERE follower_id = @Viewer)");
+    /// <summary>A feed is its reader's own: a cursor of another reader's feed is refused.</summary>
+    private static string List(long? reader) => $"feed\n{reader}";
 
-        public async ValueTask<ArticlesEnvelope> Handle(Query query, CancellationToken cancellationToken) =>
-            await ArticleSql.ReadPageAsync(
+    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user, Cursors cursors) : IQueryHandler<Query, ArticlesEnvelope>
+    {
+        // Articles by the authors the caller follows (follows PK, then articles_author_created_idx). Feeds are
+        // not cached: each is one reader's, so an entry would serve nobody else.
+        private const string Followed = "a.author_id IN (SELECT followee_id FROM follows WHERE follower_id = @Viewer)";
+        private static readonly string Sql = ArticleSql.Page(Followed);
+        private static readonly string SqlAfterCursor = ArticleSql.Page(Followed, afterCursor: true);
+
+        public async ValueTask<ArticlesEnvelope> Handle(Query query, CancellationToken cancellationToken)
+        {
+            var reader = user.RequiredId;
+            CursorPosition? after = cursors.TryRead(query.Cursor, List(reader), out var position) ? position : null;
+            var limit = query.Limit ?? ArticleRules.DefaultPageSize;
+            var (envelope, next) = await ArticleSql.ReadPageAsync(
                 db,
-                Sql,
-                new { Viewer = user.RequiredId, Limit = query.Limit ?? ArticleRules.DefaultPageSize, Offset = query.Offset ?? 0 },
+                after is null ? Sql : SqlAfterCursor,
+                new { Viewer = reader, Limit = limit + 1, Offset = after is null ? query.Offset ?? 0 : 0, AfterTime = after?.Time, AfterId = after?.Id },
+                limit,
                 cancellationToken);
+            return envelope with { NextCursor = next is { } last ? cursors.Issue(List(reader), last) : null };
+        }
     }
 }

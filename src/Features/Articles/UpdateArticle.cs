@@ -1,6 +1,7 @@
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Errors;
+using Conduit.Infrastructure.Http;
 using Conduit.Infrastructure.Json;
 using Conduit.Infrastructure.Validation;
 using Dapper;
@@ -12,7 +13,8 @@ namespace Conduit.Features.Articles;
 
 public static class UpdateArticle
 {
-    public sealed record Command(string Slug, ArticleChanges? Article) : ICommand<ArticleEnvelope>, IAuthenticated;
+    /// <param name="Expected">From the <c>If-Match</c> header: the version of the article the editor last read.</param>
+    public sealed record Command(string Slug, ArticleChanges? Article, IfMatch? Expected = null) : ICommand<ArticleEnvelope>, IAuthenticated;
 
     /// <summary>The request body; the slug comes from the route.</summary>
     public sealed record Body(ArticleChanges? Article);
@@ -41,7 +43,7 @@ public static class UpdateArticle
     internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user, TimeProvider time) : ICommandHandler<Command, ArticleEnvelope>
     {
         // The row lock keeps a concurrent delete or update from interleaving with ours.
-        private const string LockSql = "SELECT id, author_id FROM articles WHERE slug = @Slug FOR UPDATE";
+        private const string LockSql = "SELECT id, author_id, version FROM articles WHERE slug = @Slug FOR UPDATE";
 
         // updated_at always moves forward, even for an edit within the millisecond of creation.
         private const string UpdateSql = """
@@ -60,7 +62,7 @@ public static class UpdateArticle
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-            var target = await connection.QuerySingleOrDefaultAsync<(long Id, long AuthorId)?>(new CommandDefinition(
+            var target = await connection.QuerySingleOrDefaultAsync<(long Id, long AuthorId, int Version)?>(new CommandDefinition(
                 LockSql, new { command.Slug }, transaction, cancellationToken: cancellationToken));
             if (target is not { } article)
             {
@@ -70,6 +72,11 @@ public static class UpdateArticle
             if (article.AuthorId != editor)
             {
                 throw ApiException.Forbidden("article");
+            }
+
+            if (command.Expected?.Allows(article.Id, article.Version) == false)
+            {
+                throw ApiException.PreconditionFailed("article");
             }
 
             var sql = UpdateSql + (changes.TagList.IsSet ? ArticleSql.ReplaceTags : "") + ArticleSql.ById;

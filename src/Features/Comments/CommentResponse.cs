@@ -4,7 +4,8 @@ namespace Conduit.Features.Comments;
 
 public sealed record CommentEnvelope(Comment Comment);
 
-public sealed record CommentsEnvelope(IReadOnlyList<Comment> Comments);
+/// <param name="NextCursor">Where the next page starts (<c>?cursor=</c>), when paging; null on the last page.</param>
+public sealed record CommentsEnvelope(IReadOnlyList<Comment> Comments, string? NextCursor = null);
 
 public sealed record Comment(long Id, DateTime CreatedAt, DateTime UpdatedAt, string Body, Profile Author);
 

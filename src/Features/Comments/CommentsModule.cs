@@ -10,9 +10,9 @@ public sealed class CommentsModule : ICarterModule
     {
         var group = app.MapGroup("/api/articles/{slug}/comments").WithTags("Comments");
 
-        group.MapGet("", async (string slug, ISender sender, CancellationToken ct) =>
-                Answer.Ok(await sender.Send(new ListComments.Query(slug), ct)))
-            .WithName(nameof(ListComments)).WithErrors(404);
+        group.MapGet("", async (string slug, int? limit, string? cursor, ISender sender, CancellationToken ct) =>
+                Answer.Ok(await sender.Send(new ListComments.Query(slug, limit, cursor), ct)))
+            .WithName(nameof(ListComments)).WithErrors(404, 422);
 
         group.MapPost("", async (string slug, AddComment.Body body, ISender sender, CancellationToken ct) =>
             {

@@ -3,14 +3,34 @@ using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Caching;
 using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Errors;
+using Conduit.Infrastructure.Paging;
 using Dapper;
+using FluentValidation;
 using Mediator;
 
 namespace Conduit.Features.Comments;
 
 public static class ListComments
 {
-    public sealed record Query(string Slug) : IQuery<CommentsEnvelope>;
+    /// <param name="Limit">A page of this many, oldest first (without it and without a cursor: every comment).</param>
+    /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
+    public sealed record Query(string Slug, int? Limit = null, string? Cursor = null) : IQuery<CommentsEnvelope>
+    {
+        internal string List => $"comments\n{Slug}";
+    }
+
+    internal sealed class Validator : AbstractValidator<Query>
+    {
+        public Validator(Cursors cursors)
+        {
+            RuleFor(query => query.Limit).InclusiveBetween(1, MaxPageSize).WithMessage($"must be between 1 and {MaxPageSize}").OverridePropertyName("limit");
+            RuleFor(query => query.Cursor).Must((query, cursor) => cursors.TryRead(cursor, query.List, out _)).When(query => query.Cursor is not null)
+                .WithMessage("is invalid, expired or belongs to another list").OverridePropertyName("cursor");
+        }
+    }
+
+    private const int MaxPageSize = 100;
+    private const int DefaultPageSize = 20;
 
     /// <summary>The comments as anyone sees them (following no one): cached, shared by every viewer.</summary>
     public sealed record Public(string Slug) : IQuery<PublicComments>, ICachedQuery
@@ -23,19 +43,41 @@ public static class ListComments
         IEnumerable<string> ICachedResult.DependsOn => [$"c{ArticleId}", $"a{ArticleId}", .. AuthorIds.Select(id => $"u{id}")];
     }
 
-    internal sealed class Handler(ISender sender, ReadDatabase reads, ICurrentUser user) : IQueryHandler<Query, CommentsEnvelope>
+    internal sealed class Handler(ISender sender, ReadDatabase reads, ICurrentUser user, Cursors cursors) : IQueryHandler<Query, CommentsEnvelope>
     {
         public async ValueTask<CommentsEnvelope> Handle(Query query, CancellationToken cancellationToken)
         {
-            var shown = await sender.Send(new Public(query.Slug), cancellationToken);
+            var all = await sender.Send(new Public(query.Slug), cancellationToken);
+            var (comments, authors, next) = PageOf(all, query);
             if (user.Id is not { } viewer)
             {
-                return shown.Envelope;
+                return comments.Length == all.AuthorIds.Length ? all.Envelope : new CommentsEnvelope(comments, next);
             }
 
-            var following = await Following.AmongAsync(reads.Source, viewer, [.. shown.AuthorIds.Distinct()], cancellationToken);
-            return new CommentsEnvelope([.. shown.Envelope.Comments.Select((comment, i) =>
-                comment with { Author = comment.Author with { Following = following.Contains(shown.AuthorIds[i]) } })]);
+            var following = await Following.AmongAsync(reads.Source, viewer, [.. authors.Distinct()], cancellationToken);
+            return new CommentsEnvelope(
+                [.. comments.Select((comment, i) => comment with { Author = comment.Author with { Following = following.Contains(authors[i]) } })], next);
+        }
+
+        // Pages are cut from the cached thread: the first and the hundredth cost the same.
+        private (Comment[] Comments, long[] Authors, string? Next) PageOf(PublicComments all, Query query)
+        {
+            if (query.Limit is null && query.Cursor is null)
+            {
+                return ([.. all.Envelope.Comments], all.AuthorIds, null);
+            }
+
+            var start = 0;
+            if (cursors.TryRead(query.Cursor, query.List, out var after))
+            {
+                start = all.Envelope.Comments.TakeWhile(comment => comment.Id <= after.Id).Count();
+            }
+
+            var size = query.Limit ?? DefaultPageSize;
+            var taken = all.Envelope.Comments.Skip(start).Take(size).ToArray();
+            var more = start + taken.Length < all.Envelope.Comments.Count;
+            var next = more ? cursors.Issue(query.List, new CursorPosition(taken[^1].CreatedAt, taken[^1].Id)) : null;
+            return (taken, all.AuthorIds[start..(start + taken.Length)], next);
         }
     }
 

@@ -70,10 +70,10 @@ public static class LoginUser
                 }
 
                 var session = await sessions.StartAsync(connection, found.Id, cancellationToken);
-                return new UserRow(found.Id, found.Email, found.Username, found.Bio, found.Image).ToEnvelope(session);
+                return new UserRow(found.Id, found.Email, found.Username, found.Bio, found.Image, found.Version).ToEnvelope(session);
             }
         }
 
-        private sealed record Account(long Id, string Email, string Username, string? Bio, string? Image, string PasswordHash);
+        private sealed record Account(long Id, string Email, string Username, string? Bio, string? Image, int Version, string PasswordHash);
     }
 }

@@ -42,11 +42,11 @@ public static partial class RefreshSession
             WHERE s.id = @SessionId AND s.refresh_hash = @Hash AND s.revoked_at IS NULL
               AND s.refreshed_at > now() - @Idle AND s.created_at > now() - @Absolute
               AND u.id = s.user_id AND (@Caller IS NULL OR u.id = @Caller)
-            RETURNING u.id, u.email, u.username, u.bio, u.image
+            RETURNING u.id, u.email, u.username, u.bio, u.image, u.version
             """;
 
         private const string ReadSql = """
-            SELECT u.id, u.email, u.username, u.bio, u.image,
+            SELECT u.id, u.email, u.username, u.bio, u.image, u.version,
                    s.refresh_hash, s.previous_hash, s.rotation_nonce,
                    s.revoked_at IS NOT NULL AS revoked,
                    s.refreshed_at > now() - @Reuse AS recently_rotated,
@@ -112,10 +112,10 @@ public static partial class RefreshSession
         private static partial void LogReplay(ILogger logger, Guid sessionId);
 
         private sealed record Stored(
-            long Id, string Email, string Username, string? Bio, string? Image,
+            long Id, string Email, string Username, string? Bio, string? Image, int Version,
             byte[] RefreshHash, byte[]? PreviousHash, byte[]? RotationNonce, bool Revoked, bool RecentlyRotated, bool WithinLifetime)
         {
-            public UserRow User => new(Id, Email, Username, Bio, Image);
+            public UserRow User => new(Id, Email, Username, Bio, Image, Version);
         }
     }
 }

@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Errors;
+using Conduit.Infrastructure.Http;
 using Conduit.Infrastructure.Json;
 using Conduit.Infrastructure.Validation;
 using Dapper;
@@ -12,7 +14,12 @@ namespace Conduit.Features.Users;
 
 public static class UpdateUser
 {
-    public sealed record Command(UserChanges? User) : ICommand<UserEnvelope>, IAuthenticated;
+    public sealed record Command(UserChanges? User) : ICommand<UserEnvelope>, IAuthenticated
+    {
+        /// <summary>From the <c>If-Match</c> header: the version of the user the client last read.</summary>
+        [JsonIgnore]
+        public IfMatch? Expected { get; init; }
+    }
 
     /// <summary>Absent members keep their value; <c>bio</c> and <c>image</c> may be cleared with null or "".</summary>
     public sealed record UserChanges(
@@ -60,13 +67,16 @@ public static class UpdateUser
                     password_hash = coalesce(@PasswordHash, password_hash),
                     bio           = CASE WHEN @SetBio THEN @Bio ELSE bio END,
                     image         = CASE WHEN @SetImage THEN @Image ELSE image END
-                WHERE id = @Id
+                WHERE id = @Id AND (@Versions::text[] IS NULL OR (id || '.' || version) = ANY (@Versions))
                 RETURNING {UserRow.Columns}
             ), ended AS (
                 UPDATE sessions SET revoked_at = now()
                 WHERE @PasswordHash IS NOT NULL AND user_id = @Id AND id <> @SessionId AND revoked_at IS NULL
+                  AND EXISTS (SELECT 1 FROM updated)
             )
-            SELECT {UserRow.Columns} FROM updated
+            SELECT {UserRow.Columns}, true AS changed FROM updated
+            UNION ALL
+            SELECT {UserRow.Columns}, false FROM users WHERE id = @Id AND NOT EXISTS (SELECT 1 FROM updated)
             """;
 
         public async ValueTask<UserEnvelope> Handle(Command command, CancellationToken cancellationToken)
@@ -75,7 +85,7 @@ public static class UpdateUser
             var password = changes.Password.Or(null);
             var passwordHash = password is null ? null : hasher.HashPassword(null!, password); // before taking a pooled connection
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            var row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+            var outcome = await connection.QuerySingleOrDefaultAsync<Outcome>(new CommandDefinition(
                 Sql,
                 new
                 {
@@ -88,10 +98,18 @@ public static class UpdateUser
                     Bio = EmptyAsNull(changes.Bio.Or(null)),
                     SetImage = changes.Image.IsSet,
                     Image = EmptyAsNull(changes.Image.Or(null)),
+                    Versions = command.Expected?.Versions?.ToArray(),
                 },
                 cancellationToken: cancellationToken));
-            return row?.ToEnvelope(tokens, user.RequiredSessionId) ?? throw ApiException.Unauthorized("token", "is invalid");
+            return outcome switch
+            {
+                null => throw ApiException.Unauthorized("token", "is invalid"),
+                { Changed: false } => throw ApiException.PreconditionFailed("user"),
+                _ => new UserRow(outcome.Id, outcome.Email, outcome.Username, outcome.Bio, outcome.Image, outcome.Version).ToEnvelope(tokens, user.RequiredSessionId),
+            };
         }
+
+        private sealed record Outcome(long Id, string Email, string Username, string? Bio, string? Image, int Version, bool Changed);
 
         private static string? EmptyAsNull(string? value) => string.IsNullOrEmpty(value) ? null : value;
     }

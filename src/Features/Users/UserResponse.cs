@@ -3,7 +3,12 @@ using Conduit.Infrastructure.Auth;
 
 namespace Conduit.Features.Users;
 
-public sealed record UserEnvelope(UserView User);
+public sealed record UserEnvelope(UserView User)
+{
+    /// <summary>The <c>ETag</c> of <c>GET/PUT /api/user</c>: the user's id and version, which <c>If-Match</c> compares.</summary>
+    [JsonIgnore]
+    public string? ETag { get; init; }
+}
 
 /// <summary>
 /// The authenticated user as the contract returns it: never a hash, always a fresh access token; sign-in and
@@ -18,13 +23,15 @@ public sealed record UserView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RefreshToken = null);
 
 /// <summary>The columns every user use case reads back.</summary>
-internal sealed record UserRow(long Id, string Email, string Username, string? Bio, string? Image)
+internal sealed record UserRow(long Id, string Email, string Username, string? Bio, string? Image, int Version)
 {
-    public const string Columns = "id, email, username, bio, image";
+    public const string Columns = "id, email, username, bio, image, version";
 
     /// <summary>For a signed-in caller: a fresh access token of the same session.</summary>
-    public UserEnvelope ToEnvelope(TokenIssuer tokens, Guid sessionId) => new(new UserView(Email, tokens.Issue(Id, sessionId), Username, Bio, Image));
+    public UserEnvelope ToEnvelope(TokenIssuer tokens, Guid sessionId) =>
+        new(new UserView(Email, tokens.Issue(Id, sessionId), Username, Bio, Image)) { ETag = $"\"{Id}.{Version}\"" };
 
     /// <summary>For a sign-in or a refresh: both tokens.</summary>
-    public UserEnvelope ToEnvelope(SessionTokens session) => new(new UserView(Email, session.Token, Username, Bio, Image, session.RefreshToken));
+    public UserEnvelope ToEnvelope(SessionTokens session) =>
+        new(new UserView(Email, session.Token, Username, Bio, Image, session.RefreshToken)) { ETag = $"\"{Id}.{Version}\"" };
 }

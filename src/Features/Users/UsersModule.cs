@@ -2,6 +2,7 @@ using Carter;
 using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Http;
 using Mediator;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Conduit.Features.Users;
 
@@ -55,11 +56,18 @@ public sealed class UsersModule : ICarterModule
             .WithDescription("Ends every session of the caller except the current one.");
 
         group.MapGet("/user", async (ISender sender, CancellationToken ct) =>
-                Answer.Ok(await sender.Send(new GetCurrentUser.Query(), ct)))
+            {
+                var current = await sender.Send(new GetCurrentUser.Query(), ct);
+                return Answer.Ok(current, current.ETag);
+            })
             .WithName(nameof(GetCurrentUser)).RequiresToken();
 
-        group.MapPut("/user", async (UpdateUser.Command command, ISender sender, CancellationToken ct) =>
-                TypedResults.Ok(await sender.Send(command, ct)))
-            .WithName(nameof(UpdateUser)).RequiresToken().WithErrors(409, 422);
+        group.MapPut("/user", async (UpdateUser.Command command, [FromHeader(Name = "If-Match")] string? ifMatch, ISender sender, HttpResponse response, CancellationToken ct) =>
+            {
+                var updated = await sender.Send(command with { Expected = IfMatch.Parse(ifMatch) }, ct);
+                response.Headers.ETag = updated.ETag;
+                return TypedResults.Ok(updated);
+            })
+            .WithName(nameof(UpdateUser)).RequiresToken().WithErrors(409, 412, 422);
     }
 }

@@ -7,8 +7,8 @@ namespace Conduit.Infrastructure.Caching;
 /// </summary>
 public interface ICachedQuery
 {
-    /// <summary>Every parameter of the query, so that two queries with one key have one answer.</summary>
-    string CacheKey { get; }
+    /// <summary>Every parameter of the query, so that two queries with one key have one answer; null: not kept.</summary>
+    string? CacheKey { get; }
 }
 
 /// <summary>A cacheable answer and the change tags (migration 0006) that make it stale.</summary>

@@ -22,8 +22,8 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
     where TMessage : IMessage
 {
     public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
-        message is ICachedQuery cached && changes.Listening
-            ? ReadThroughAsync(cached.CacheKey, message, next, cancellationToken)
+        message is ICachedQuery { CacheKey: { } key } && changes.Listening
+            ? ReadThroughAsync(key, message, next, cancellationToken)
             : next(message, cancellationToken);
 
     private async ValueTask<TResponse> ReadThroughAsync(string key, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)

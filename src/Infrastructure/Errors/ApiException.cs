@@ -25,5 +25,9 @@ public sealed class ApiException(int status, ErrorEnvelope body) : Exception($"H
         return new(StatusCodes.Status429TooManyRequests, ErrorEnvelope.Of("request", $"too many attempts; retry in {seconds} s")) { RetryAfter = TimeSpan.FromSeconds(seconds) };
     }
 
+    /// <summary>412: the client's <c>If-Match</c> names a version that is no longer current; nothing was changed.</summary>
+    public static ApiException PreconditionFailed(string key) =>
+        new(StatusCodes.Status412PreconditionFailed, ErrorEnvelope.Of(key, "was changed since you read it; read it again"));
+
     public static ApiException Invalid(ErrorEnvelope errors) => new(StatusCodes.Status422UnprocessableEntity, errors);
 }

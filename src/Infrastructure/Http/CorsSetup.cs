@@ -28,9 +28,9 @@ public static class CorsSetup
                 var allowed = new HashSet<string>(configured.Value.AllowedOrigins.Select(origin => origin.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
                 cors.AddDefaultPolicy(policy => policy
                     .SetIsOriginAllowed(origin => allowed.Contains(origin) || (environment.IsDevelopment() && IsLoopback(origin)))
-                    .WithHeaders("Authorization", "Content-Type")
+                    .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", "Last-Event-ID")
                     // Without this, browser code sees none of them (CORS hides all but a few simple headers).
-                    .WithExposedHeaders("Retry-After", "Location", "ETag", "WWW-Authenticate")
+                    .WithExposedHeaders("Retry-After", "Location", "ETag", "WWW-Authenticate", "Idempotent-Replayed")
                     .WithMethods("GET", "POST", "PUT", "DELETE")
                     .SetPreflightMaxAge(TimeSpan.FromHours(1)));
             });

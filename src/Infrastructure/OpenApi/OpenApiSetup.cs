@@ -56,6 +56,35 @@ public static class OpenApiSetup
                     operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(TokenScheme, context.Document)] = [] }];
                 }
 
+                // Middleware the endpoints do not see: Idempotency-Key on every POST, validators on every GET.
+                var method = context.Description.HttpMethod;
+                if (method == "POST")
+                {
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = "Idempotency-Key",
+                        In = ParameterLocation.Header,
+                        Description = "1-255 printable ASCII characters, unique per intended effect. A retry with the same key, caller and body gets the "
+                            + "first (successful) answer again, with `Idempotent-Replayed: true`; another body or endpoint is 422; a retry while the first "
+                            + "runs is 409. Kept 24 h, shared by every instance.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
+                    });
+                }
+                else if (method == "GET")
+                {
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = "If-None-Match",
+                        In = ParameterLocation.Header,
+                        Description = "ETags of representations the client has; a match (weak comparison, `*`) is answered 304 with no body.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                    });
+                    operation.Responses ??= [];
+                    operation.Responses.TryAdd("304", new OpenApiResponse { Description = "Not Modified: the client's copy (If-None-Match) is current." });
+                }
+
                 return Task.CompletedTask;
             });
             // Optional<T> is T on the wire and may be left out; timestamps are strings (a custom converter writes them).

@@ -104,7 +104,9 @@ public sealed class ValidatorTests
     [InlineData(20, -1, "offset")]
     public void Paging_is_bounded(int limit, int offset, string field)
     {
-        Validate(new ListArticles.Validator(), new ListArticles.Query(null, null, null, limit, offset)).Should().ContainKey(field);
+        var cursors = new Conduit.Infrastructure.Paging.Cursors(
+            Microsoft.Extensions.Options.Options.Create(new Conduit.Infrastructure.Auth.JwtOptions { SigningKey = Conduit.Tests.Infrastructure.ApiFactory.SigningKey }), TimeProvider.System);
+        Validate(new ListArticles.Validator(cursors), new ListArticles.Query(null, null, null, limit, offset, null, null)).Should().ContainKey(field);
     }
 
     [Fact]

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Deep pages and search at a seeded scale: PostgreSQL alone (pgbench, 8 clients) on the article list's own
+# statements at offset 0, at offset DEPTH, and after a cursor at DEPTH (the keyset predicate the API uses),
+# then the API under wrk (8 connections) for ?q= searches, which are never cached. Every run is bounded
+# (BENCH_DURATION, default 10s). Seeds through bench/run.sh when the scale is not there yet.
+#
+#   bench/paging.sh [S|M|L]        DEPTH (default: M 90000, L 100000, S 900)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$REPO"
+SCALE="${1:-M}"
+DB="conduit_bench_$(tr '[:upper:]' '[:lower:]' <<<"$SCALE")"
+case "$SCALE" in S) depth=900 ;; M) depth=90000 ;; L) depth=100000 ;; *) echo "scale: S, M or L" >&2; exit 2 ;; esac
+DEPTH="${DEPTH:-$depth}"
+DURATION="${BENCH_DURATION:-10s}"
+SECONDS_RUN="${DURATION%s}"
+PORT="${BENCH_PORT:-5059}"
+BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -t/ -k5,5n | tail -n 1)"
+PORT_PG="${CONDUIT_PG_PORT:-55432}"
+psql_db() { "$BIN/psql" -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT_PG" -U postgres -d "$DB" "$@"; }
+
+if [ "$(psql_db -c "SELECT scale FROM bench_seed" 2>/dev/null || true)" != "$SCALE" ]; then
+  echo "== seeding $SCALE (bench/run.sh, no scenarios)"
+  BENCH_ONLY='^$' BENCH_DURATION=2s bash "$REPO/bench/run.sh" "$SCALE" >/dev/null
+fi
+command -v wrk >/dev/null || { echo "wrk is missing (bench/run.sh installs it)" >&2; exit 1; }
+
+TMP="$(mktemp -d)"
+api_pid=""
+cleanup() { if [ -n "$api_pid" ]; then kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; fi; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+# The unfiltered list exactly as the API runs it (bench/list-articles.sql is kept identical by a test),
+# at offset 0, at offset DEPTH, and with the API's keyset predicate after the article at DEPTH.
+read -r after_time after_id < <(psql_db -F ' ' -c "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), id FROM articles ORDER BY created_at DESC, id DESC OFFSET $DEPTH LIMIT 1")
+grep -v '^\\set offset' bench/list-articles.sql >"$TMP/offset.sql"
+sed -e 's/^WHERE TRUE$/WHERE TRUE AND (a.created_at, a.id) < (:after_time::timestamptz, :after_id)/' -e 's/OFFSET :offset/OFFSET 0/' \
+  bench/list-articles.sql | grep -v '^\\set offset' >"$TMP/keyset.sql"
+grep -q 'after_time' "$TMP/keyset.sql" || { echo "could not derive the keyset statement from bench/list-articles.sql" >&2; exit 1; }
+
+run_pgbench() {
+  local name="$1" file="$2"; shift 2
+  local out; out="$("$BIN/pgbench" -n -c 8 -j 2 -T "$SECONDS_RUN" -h 127.0.0.1 -p "$PORT_PG" -U postgres "$@" -f "$file" "$DB" 2>&1)"
+  printf '| %-34s | %10s | %10s |\n' "$name" "$(awk '/^tps =/ {printf "%.0f", $3}' <<<"$out")" "$(awk '/latency average/ {print $4 " ms"}' <<<"$out")"
+}
+
+echo "# Deep pages and search, scale $SCALE, depth $DEPTH ($(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo
+echo "| PostgreSQL alone, 8 clients        |        tps |    latency |"
+echo "| ---------------------------------- | ---------: | ---------: |"
+run_pgbench "list page at offset 0" "$TMP/offset.sql" -D offset=0 -D viewer=0 -D limit=20
+run_pgbench "list page at offset $DEPTH" "$TMP/offset.sql" -D offset="$DEPTH" -D viewer=0 -D limit=20
+run_pgbench "list page after a cursor at $DEPTH" "$TMP/keyset.sql" -D after_time="'$after_time'" -D after_id="$after_id" -D viewer=0 -D limit=20
+
+echo
+echo "== API on 127.0.0.1:$PORT (searches are never cached)"
+dotnet build Api.csproj -c Release -nologo -v q >/dev/null
+ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Database="Host=127.0.0.1;Port=$PORT_PG;Username=postgres;Database=$DB" \
+Jwt__SigningKey="$(head -c 48 /dev/urandom | base64)" \
+  dotnet "$REPO/bin/Release/net10.0/Api.dll" --urls "http://127.0.0.1:$PORT" >"$TMP/api.log" 2>&1 &
+api_pid=$!
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 0.5; done
+echo "| API under wrk, 8 connections       |      req/s |   p50 |   p99 |"
+echo "| ---------------------------------- | ---------: | ----: | ----: |"
+for q in "article%20$((DEPTH / 3))" "lorem" "%22dolor%20sit%22%20-nothing" "'%3B%20DROP%20TABLE%20articles%3B--"; do
+  out="$(wrk -t2 -c8 -d"$DURATION" --latency "http://127.0.0.1:$PORT/api/articles?q=$q&limit=20" 2>&1)"
+  printf '| %-34s | %10s | %5s | %5s |\n' "q=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.unquote(sys.argv[1]))' "$q")" \
+    "$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")"
+  grep -q "Non-2xx" <<<"$out" && echo "  (non-2xx answers: $(awk '/Non-2xx/ {print $NF}' <<<"$out"))"
+done
