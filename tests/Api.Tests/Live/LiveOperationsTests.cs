@@ -125,6 +125,35 @@ public sealed class LiveOperationsTests(ApiFactory api) : IClassFixture<ApiFacto
         metrics.Should().Contain("conduit_live_streams").And.Contain("conduit_live_events").And.Contain("conduit_live_lag_seconds");
     }
 
+    [Fact]
+    public async Task Events_older_than_the_retention_are_pruned_in_the_background_and_the_horizon_moves_with_them()
+    {
+        await using var connection = await api.OpenDatabaseAsync();
+        await using (var seed = new NpgsqlCommand(
+            "INSERT INTO live_events (topic, type, data, created_at) VALUES ('c0', 'comment.deleted', '{}', now() - interval '2 minutes') RETURNING id", connection))
+        {
+            var old = (long)(await seed.ExecuteScalarAsync())!;
+
+            // Pruning runs when an instance starts, then every 10 minutes.
+            using var pruner = api.WithWebHostBuilder(builder => builder.UseSetting("Live:Retention", "00:01:00"));
+            using var client = pruner.CreateClient();
+            (await client.GetAsync("/health/live")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+            long horizon = 0;
+            for (var i = 0; i < 50 && horizon < old; i++)
+            {
+                await Task.Delay(100);
+                await using var read = new NpgsqlCommand("SELECT pruned_through FROM live_horizon", connection);
+                horizon = (long)(await read.ExecuteScalarAsync())!;
+            }
+
+            horizon.Should().BeGreaterThanOrEqualTo(old);
+            await using var left = new NpgsqlCommand("SELECT count(*) FROM live_events WHERE id = @id", connection);
+            left.Parameters.AddWithValue("id", old);
+            ((long)(await left.ExecuteScalarAsync())!).Should().Be(0);
+        }
+    }
+
     /// <summary>A fresh process answers streams once its outbox reader has connected (503 until then).</summary>
     private static async Task<SseReader> OpenWhenReadyAsync(HttpClient http, string path)
     {
