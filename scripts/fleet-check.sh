@@ -19,7 +19,7 @@
 #
 # It never touches a developer's fleet: its own state directory and ports (override with
 # CONDUIT_FLEET_CHECK_DIR, default <repo>/.data/fleet-check; CONDUIT_FLEET_CHECK_PORT 8090,
-# CONDUIT_FLEET_CHECK_API_BASE 5111, CONDUIT_FLEET_CHECK_PG_PORT 55450). The state directory (logs,
+# CONDUIT_FLEET_CHECK_API_BASE 5111, CONDUIT_FLEET_CHECK_PG_PORT 15450). The state directory (logs,
 # load reports under check/) is kept after the run for inspection and wiped at the start of the next.
 # CHECK_LOAD_SECONDS (default 15) sets the length of the kill-9 and replica-stop load phases.
 set -euo pipefail
@@ -28,7 +28,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 export CONDUIT_FLEET_DIR="${CONDUIT_FLEET_CHECK_DIR:-$REPO/.data/fleet-check}"
 export CONDUIT_FLEET_PORT="${CONDUIT_FLEET_CHECK_PORT:-8090}"
 export CONDUIT_FLEET_API_BASE="${CONDUIT_FLEET_CHECK_API_BASE:-5111}"
-export CONDUIT_FLEET_PG_PORT="${CONDUIT_FLEET_CHECK_PG_PORT:-55450}"
+export CONDUIT_FLEET_PG_PORT="${CONDUIT_FLEET_CHECK_PG_PORT:-15450}"
 export CONDUIT_FLEET_INSTANCES=3
 LB="http://127.0.0.1:$CONDUIT_FLEET_PORT"
 API1="http://127.0.0.1:$CONDUIT_FLEET_API_BASE"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A local multi-instance deployment, loopback only:
 #
-#   nginx 127.0.0.1:8080  →  N API instances 127.0.0.1:5101..  →  PostgreSQL primary 55440
+#   nginx 127.0.0.1:8080  →  N API instances 127.0.0.1:5101..  →  PostgreSQL primary 15440
 #                                                                   └─ streaming replica 55441 (hot standby)
 #
 #   scripts/fleet.sh up | down | status | restart
@@ -21,7 +21,7 @@
 # that user cannot reach the state directory, the clusters live in /var/tmp/conduit-fleet-<hash>.
 #
 # Environment: CONDUIT_FLEET_DIR, CONDUIT_FLEET_INSTANCES (3), CONDUIT_FLEET_API_BASE (5101),
-# CONDUIT_FLEET_PORT (8080, nginx), CONDUIT_FLEET_PG_PORT (55440; the replica uses +1),
+# CONDUIT_FLEET_PORT (8080, nginx), CONDUIT_FLEET_PG_PORT (15440; the replica uses +1),
 # CONDUIT_FLEET_BUILD (1; 0 = reuse the last release when one exists, for up only).
 set -euo pipefail
 
@@ -30,7 +30,9 @@ STATE="${CONDUIT_FLEET_DIR:-$REPO/.data/fleet}"
 N="${CONDUIT_FLEET_INSTANCES:-3}"
 API_BASE="${CONDUIT_FLEET_API_BASE:-5101}"
 LB_PORT="${CONDUIT_FLEET_PORT:-8080}"
-PG_PORT="${CONDUIT_FLEET_PG_PORT:-55440}"
+# Below the kernel's ephemeral range (32768-60999): the replica restarts under load, and a client
+# connection's local port must never be holding the port it listens on.
+PG_PORT="${CONDUIT_FLEET_PG_PORT:-15440}"
 REPLICA_PORT=$((PG_PORT + 1))
 HOST=127.0.0.1
 SLOT=conduit_fleet_replica
