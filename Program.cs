@@ -10,6 +10,7 @@ using Conduit.Infrastructure.Hosting;
 using Conduit.Infrastructure.Http;
 using Conduit.Infrastructure.Idempotency;
 using Conduit.Infrastructure.Json;
+using Conduit.Infrastructure.Live;
 using Conduit.Infrastructure.Notifications;
 using Conduit.Infrastructure.OpenApi;
 using Conduit.Infrastructure.Pipeline;
@@ -35,6 +36,7 @@ builder.Services
     .AddConduitAbuseProtection(builder.Configuration)
     .AddConduitNotifications(builder.Configuration)
     .AddConduitCache()
+    .AddConduitLive()
     .AddConduitIdempotency()
     .AddSingleton<Conduit.Infrastructure.Paging.Cursors>()
     .AddConduitLimits()

@@ -7,6 +7,7 @@
 #
 #   appsettings                the instances, started from their own working directory, loaded appsettings.json
 #   conformance                the RealWorld suite through nginx over 3 instances (default configuration)
+#   live-through-nginx         an event stream through nginx gets comments written via every instance, once; Last-Event-ID resumes
 #   kill-9                     read load; one instance is kill -9'ed: 0 failed requests
 #   rolling-restart            read + write load during scripts/fleet.sh restart: 0 failed requests,
 #                              every acknowledged write readable afterwards
@@ -423,6 +424,35 @@ if [ "$fresh_stale" = "0" ]; then
   pass "read-your-writes" "100 writes through instance 1, $fresh_checked anonymous reads at once through instances 2 and 3: 0 stale; replica transactions meanwhile: $replica_reads"
 else
   fail "read-your-writes" "$fresh_out"
+fi
+
+# --- 7. live-through-nginx --------------------------------------------------------------------
+# A comment stream held through nginx on one instance; comments posted through nginx land on every instance
+# (round robin) and must all arrive, each once, unbuffered; a reconnection with Last-Event-ID gets exactly
+# the ones after it.
+live_slug="$(curl -sf -X POST "$LB/api/articles" -H "Authorization: Token $WRITER_TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"article\":{\"title\":\"Live check $RANDOM$RANDOM\",\"description\":\"d\",\"body\":\"b\",\"tagList\":[]}}" \
+  | sed -n 's/.*"slug":"\([^"]*\)".*/\1/p')"
+: >"$WORK/live.sse"
+curl -sN --max-time 30 "$LB/api/articles/$live_slug/comments/live" >"$WORK/live.sse" 2>/dev/null &
+live_pid=$!; bg_pids+=("$live_pid")
+for _ in $(seq 1 100); do grep -q '^retry:' "$WORK/live.sse" && break; sleep 0.1; done
+mark="$(access_mark)"
+for n in 1 2 3 4 5 6; do
+  curl -sf -o /dev/null -X POST "$LB/api/articles/$live_slug/comments" -H "Authorization: Token $WRITER_TOKEN" \
+    -H 'Content-Type: application/json' -d "{\"comment\":{\"body\":\"live-$n\"}}" || true
+done
+for _ in $(seq 1 100); do [ "$(grep -c '^event: comment.added' "$WORK/live.sse" || true)" -ge 6 ] && break; sleep 0.1; done
+kill "$live_pid" 2>/dev/null || true
+live_got="$(grep -c '^event: comment.added' "$WORK/live.sse" || true)"
+live_unique="$(grep -o '"body" : "live-[0-9]*"' "$WORK/live.sse" | sort -u | wc -l)"
+live_upstreams="$(tail -n +"$(( mark + 1 ))" "$ACCESS" | grep "POST /api/articles/$live_slug/comments" | grep -o 'upstream=[0-9.:]*' | sort -u | wc -l)"
+third_id="$(grep '^id: ' "$WORK/live.sse" | sed -n '3s/^id: //p')"
+resumed="$(curl -sN --max-time 3 -H "Last-Event-ID: $third_id" "$LB/api/articles/$live_slug/comments/live" 2>/dev/null | grep -o '"body" : "live-[0-9]*"' | tr '\n' ' ' || true)"
+if [ "$live_got" -eq 6 ] && [ "$live_unique" -eq 6 ] && [ "$resumed" = '"body" : "live-4" "body" : "live-5" "body" : "live-6" ' ]; then
+  pass "live-through-nginx" "6 comments written through nginx on $live_upstreams instance(s) reached one stream, each once; Last-Event-ID resumed with exactly the 3 after it"
+else
+  fail "live-through-nginx" "stream got $live_got comment events ($live_unique distinct) of 6; resumed after id ${third_id:-?}: ${resumed:-nothing} (see $WORK/live.sse)"
 fi
 
 # --- throughput (information) ----------------------------------------------------------------

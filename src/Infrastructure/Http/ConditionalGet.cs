@@ -24,7 +24,8 @@ public static class ConditionalGet
     {
         if (!HttpMethods.IsGet(context.Request.Method)
             || !context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
-            || context.GetEndpoint()?.Metadata.GetMetadata<Answer.Tagged>() is not null)
+            || context.GetEndpoint()?.Metadata.GetMetadata<Answer.Tagged>() is not null
+            || context.GetEndpoint()?.Metadata.GetMetadata<Answer.Streamed>() is not null)
         {
             await next(context);
             return;
@@ -100,6 +101,9 @@ public static class Answer
 
     /// <summary>Endpoint metadata: this endpoint tags its answers itself.</summary>
     public sealed class Tagged;
+
+    /// <summary>Endpoint metadata: a stream (server-sent events), never buffered nor tagged.</summary>
+    public sealed class Streamed;
 
     public sealed class Json<T>(T value, string? etag) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult<T>
         where T : class

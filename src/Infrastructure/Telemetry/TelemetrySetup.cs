@@ -19,6 +19,10 @@ public static class TelemetrySetup
         builder.Logging.Configure(options =>
             options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
+        // The framework's "Request starting/finished" lines carry the raw path and query string, where stream tickets
+        // travel (EventSource cannot send headers); RequestLogging is the request log. Kept from every level setting.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);
+
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("conduit-api"))
             .WithTracing(tracing => tracing

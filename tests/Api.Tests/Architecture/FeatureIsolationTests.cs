@@ -6,7 +6,7 @@ namespace Conduit.Tests.Architecture;
 public sealed class FeatureIsolationTests
 {
     private const string Features = "Conduit.Features";
-    private static readonly string[] Areas = ["Users", "Profiles", "Articles", "Comments", "Tags"];
+    private static readonly string[] Areas = ["Users", "Profiles", "Articles", "Comments", "Tags", "Live"];
 
     public static TheoryData<string> AreaNames => [.. Areas];
 

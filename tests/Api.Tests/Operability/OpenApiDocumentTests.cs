@@ -31,13 +31,21 @@ public sealed partial class OpenApiDocumentTests(ApiFactory api) : IClassFixture
         new("get", "/api/admin/audit", "200", true),
     ];
 
+    /// <summary>Live updates (server-sent events) extend it too; the user stream also takes a ticket instead of the header.</summary>
+    private static readonly Operation[] LiveOperations =
+    [
+        new("get", "/api/articles/{slug}/comments/live", "200", false),
+        new("get", "/api/user/live", "200", true),
+        new("post", "/api/user/live/ticket", "200", true),
+    ];
+
     [Fact]
     public async Task The_generated_document_has_the_contracts_operations_and_success_statuses_plus_the_session_ones()
     {
         var document = await FetchDocumentAsync();
 
         var ours = Operations(document).Select(operation => $"{operation.Method} {operation.Path} {operation.Success}");
-        var contract = ContractOperations().Concat(SessionOperations).Concat(AdminOperations).Select(operation => $"{operation.Method} {operation.Path} {operation.Success}");
+        var contract = ContractOperations().Concat(SessionOperations).Concat(AdminOperations).Concat(LiveOperations).Select(operation => $"{operation.Method} {operation.Path} {operation.Success}");
 
         ours.Should().BeEquivalentTo(contract);
     }
@@ -50,7 +58,7 @@ public sealed partial class OpenApiDocumentTests(ApiFactory api) : IClassFixture
         document["openapi"]!.GetValue<string>().Should().StartWith("3.1");
         document["components"]!["securitySchemes"]!["Token"]!["in"]!.GetValue<string>().Should().Be("header");
         var ours = Operations(document).Where(operation => operation.Secured).Select(operation => $"{operation.Method} {operation.Path}");
-        var contract = ContractOperations().Concat(SessionOperations).Concat(AdminOperations).Where(operation => operation.Secured).Select(operation => $"{operation.Method} {operation.Path}");
+        var contract = ContractOperations().Concat(SessionOperations).Concat(AdminOperations).Concat(LiveOperations).Where(operation => operation.Secured).Select(operation => $"{operation.Method} {operation.Path}");
         ours.Should().BeEquivalentTo(contract);
     }
 
