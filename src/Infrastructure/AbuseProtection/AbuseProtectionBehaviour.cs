@@ -21,6 +21,8 @@ public sealed class AbuseProtectionBehaviour<TMessage, TResponse>(Throttle throt
     private async ValueTask<TResponse> LoginAsync(string account, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         var attempt = await throttle.BeginLoginAsync(Address(), account, cancellationToken);
+        var settlement = new LoginSettlement(attempt.Keys, attempt.ResetKey);
+        LoginSettlement.Begin(settlement);
         TResponse response;
         try
         {
@@ -33,7 +35,12 @@ public sealed class AbuseProtectionBehaviour<TMessage, TResponse>(Throttle throt
             throw;
         }
 
-        await throttle.SucceedAsync(attempt, CancellationToken.None);
+        // Usually already done, in the round trip that started the session.
+        if (!settlement.Settled)
+        {
+            await throttle.SucceedAsync(attempt, CancellationToken.None);
+        }
+
         return response;
     }
 

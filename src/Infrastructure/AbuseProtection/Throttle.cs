@@ -16,7 +16,8 @@ public sealed class Throttle(NpgsqlDataSource db, IOptions<AbuseProtectionOption
 {
     private const string TakeSql = "SELECT throttle_take(@Keys, @Limits, @Rates, @Lease)";
     private const string FailSql = "SELECT throttle_fail(@Keys)";
-    private const string ReleaseSql = "SELECT throttle_release(@Keys, @Reset)";
+    /// <summary>A success: the pair's failures forgotten, the leases returned (parameters <c>@ThrottleKeys</c>, <c>@ThrottleReset</c>).</summary>
+    public const string ReleaseSql = "SELECT throttle_release(@ThrottleKeys, @ThrottleReset)";
 
     private readonly AbuseProtectionOptions settings = options.Value;
 
@@ -40,7 +41,7 @@ public sealed class Throttle(NpgsqlDataSource db, IOptions<AbuseProtectionOption
     public async Task SucceedAsync(LoginAttempt attempt, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(ReleaseSql, new { attempt.Keys, Reset = attempt.ResetKey }, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(ReleaseSql, new { ThrottleKeys = attempt.Keys, ThrottleReset = attempt.ResetKey }, cancellationToken: cancellationToken));
     }
 
     public async Task SignUpAsync(string address, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Errors;
 using Dapper;
 using Npgsql;
@@ -23,15 +24,28 @@ public sealed class Sessions(TokenIssuer tokens, IHttpContextAccessor http)
         WHERE EXISTS (SELECT 1 FROM users WHERE id = @UserId AND suspended_at IS NULL FOR SHARE)
         """;
 
+    // The same, returning a login's throttle lease first (one statement, so its row count is the insert's).
+    private const string StartAndReleaseSql = $"""
+        WITH released AS MATERIALIZED ({Throttle.ReleaseSql})
+        INSERT INTO sessions (id, user_id, client_address, user_agent, refresh_hash)
+        SELECT @Id, @UserId, @ClientAddress, @UserAgent, @RefreshHash
+        FROM released
+        WHERE EXISTS (SELECT 1 FROM users WHERE id = @UserId AND suspended_at IS NULL FOR SHARE)
+        """;
+
     public async Task<SessionTokens> StartAsync(NpgsqlConnection connection, long userId, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
     {
         var refresh = RefreshTokens.New(Guid.NewGuid());
         var request = http.HttpContext;
         var userAgent = request?.Request.Headers.UserAgent.ToString();
+        // A login's throttle lease goes back in this same round trip (see LoginSettlement).
+        var settlement = LoginSettlement.Current;
         var started = await connection.ExecuteAsync(new CommandDefinition(
-            StartSql,
+            settlement is null ? StartSql : StartAndReleaseSql,
             new
             {
+                ThrottleKeys = settlement?.Keys,
+                ThrottleReset = settlement?.ResetKey,
                 Id = refresh.SessionId,
                 UserId = userId,
                 ClientAddress = request?.Connection.RemoteIpAddress?.ToString(),
@@ -41,6 +55,7 @@ public sealed class Sessions(TokenIssuer tokens, IHttpContextAccessor http)
             },
             transaction,
             cancellationToken: cancellationToken));
+        settlement?.MarkSettled();
         if (started == 0)
         {
             // Only after the password was right: whoever does not know it learns nothing about the account.

@@ -241,6 +241,36 @@ public sealed class AbuseProtectionTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task A_successful_login_costs_one_round_trip_more_than_without_protection()
+    {
+        using var client = Client();
+        var user = await client.RegisterAsync("counted");
+        var statements = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var trace = System.Diagnostics.ActivityTraceId.CreateRandom();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == trace)
+                {
+                    statements.Add(activity.DisplayName);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/users/login") { Content = System.Net.Http.Json.JsonContent.Create(RightPassword(user.Email)) };
+        request.Headers.Add("traceparent", $"00-{trace}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-01");
+        using var response = await client.Http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        // Admission; the account lookup; the session start, which also returns the lease (not a fourth).
+        statements.Should().HaveCount(3, string.Join(", ", statements));
+    }
+
+    [Fact]
     public async Task Without_its_counters_a_login_is_503_and_checks_no_password()
     {
         var real = new Npgsql.NpgsqlConnectionStringBuilder(api.ConnectionString);
