@@ -148,6 +148,7 @@ sleep 5
 
 export BENCH_ARTICLES="$articles"
 LAST_RPS=0
+BENCH_MODE=get run_wrk "HTTP floor (/health/live)" "/health/live"
 BENCH_MODE=get run_wrk "articles (anonymous)" "/api/articles"; list_rps="$LAST_RPS"
 BENCH_MODE=get BENCH_TOKEN="$TOKEN" run_wrk "articles (authenticated)" "/api/articles"
 BENCH_MODE=get BENCH_TOKEN="$TOKEN" run_wrk "feed" "/api/articles/feed"
