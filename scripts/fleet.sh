@@ -40,52 +40,14 @@ DBNAME=conduit
 
 die() { echo "fleet.sh: $*" >&2; exit 1; }
 say() { echo "fleet.sh: [$(date +%T)] $*" >&2; }
-is_root() { [ "$(id -u)" -eq 0 ]; }
+# shellcheck source=scripts/pg-common.sh
+. "$REPO/scripts/pg-common.sh"
 
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "CONDUIT_FLEET_INSTANCES must be a positive number"
 mkdir -p "$STATE"
 STATE="$(cd "$STATE" && pwd -P)"
 
 # --- PostgreSQL ------------------------------------------------------------------------------
-
-# Run a PostgreSQL server tool as the cluster owner (as scripts/db.sh does), from / because the
-# tools resolve the current directory, which "postgres" may not be allowed to read.
-as_pg() {
-  if is_root; then
-    if command -v runuser >/dev/null 2>&1; then
-      (cd / && runuser -u postgres -- "$@")
-    else
-      (cd / && su postgres -s /bin/sh -c '"$0" "$@"' -- "$@")
-    fi
-  else
-    "$@"
-  fi
-}
-
-find_bindir() {
-  local dir
-  if [ -f "${PRIMARY:-/nonexistent}/PG_VERSION" ]; then
-    dir="/usr/lib/postgresql/$(cat "$PRIMARY/PG_VERSION")/bin"
-    [ -x "$dir/initdb" ] && { echo "$dir"; return; }
-  fi
-  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5n | tail -n 1 || true)"
-  if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then echo "$dir"; return; fi
-  if command -v initdb >/dev/null 2>&1 && command -v pg_basebackup >/dev/null 2>&1; then
-    dirname "$(command -v initdb)"; return
-  fi
-  return 1
-}
-
-ensure_pg_binaries() {
-  if BIN="$(find_bindir)"; then return; fi
-  is_root && command -v apt-get >/dev/null 2>&1 || die "PostgreSQL server binaries not found (apt-get install -y postgresql)"
-  say "PostgreSQL server binaries not found; installing the postgresql package"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2 \
-    || { DEBIAN_FRONTEND=noninteractive apt-get update >&2 \
-         && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2; } \
-    || die "apt-get install -y postgresql failed"
-  BIN="$(find_bindir)" || die "postgresql installed but initdb/pg_ctl still not found"
-}
 
 # Where the clusters live: a pure function of the state path, so every subcommand agrees.
 choose_pg_base() {
@@ -566,9 +528,10 @@ main() {
     up|down|status|restart|replica-stop|replica-start|destroy) ;;
     *) echo "usage: scripts/fleet.sh up | down | status | restart | replica-stop | replica-start | destroy" >&2; exit 2 ;;
   esac
-  PRIMARY=""
-  ensure_pg_binaries
+  PG_CLUSTER=""
+  ensure_binaries
   choose_pg_base
+  PG_CLUSTER="$PRIMARY"
   BIN="$(find_bindir)"
   case "$cmd" in
     up) cmd_up ;;
