@@ -4,6 +4,9 @@ public sealed class CacheOptions
 {
     public const string Section = "Cache";
 
+    /// <summary>Off: every read goes to the database (to measure the uncached path, or to rule the cache out).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Memory the cached reads may take (their size as JSON); the least recently used go first.</summary>
     public int SizeLimitMegabytes { get; set; } = 64;
 

@@ -22,7 +22,7 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
     where TMessage : IMessage
 {
     public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
-        message is ICachedQuery { CacheKey: { } key } && changes.Listening
+        message is ICachedQuery { CacheKey: { } key } && changes.Listening && options.Value.Enabled
             ? ReadThroughAsync(key, message, next, cancellationToken)
             : next(message, cancellationToken);
 
