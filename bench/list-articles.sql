@@ -4,7 +4,7 @@
 \set viewer 0
 \set limit 20
 \set offset 0
-SELECT total FROM article_count;
+SELECT sum(total)::bigint FROM article_count;
 SELECT a.id, a.author_id, a.version, u.version AS author_version, a.slug, a.title, a.description,
 ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
       WHERE at.article_id = a.id ORDER BY t.name) AS tag_list,

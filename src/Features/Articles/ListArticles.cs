@@ -82,8 +82,8 @@ public static class ListArticles
         private const string ByFavorited = "a.id IN (SELECT f.article_id FROM favorites f WHERE f.user_id = (SELECT id FROM users WHERE lower(username) = lower(@Favorited)))";
         private const string Matching = "a.search @@ websearch_to_tsquery('english', @Q)";
 
-        // All articles: the trigger-kept counter (migration 0002) instead of counting the whole table.
-        private const string CountAll = "SELECT total FROM article_count";
+        // All articles: the trigger-kept counter (migrations 0002, 0014) instead of counting the whole table.
+        private const string CountAll = "SELECT sum(total)::bigint FROM article_count";
 
         // By tag alone (the common case): article_tags_visible_tag_created_idx yields the page in order and the count
         // index-only, whatever the tag's size.

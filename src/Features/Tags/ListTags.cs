@@ -21,8 +21,8 @@ public static class ListTags
     internal sealed class Handler(ReadDatabase reads) : IQueryHandler<Query, TagsEnvelope>
     {
         // Every tag still in use, alphabetically; a tag whose last article is gone is not listed.
-        // The usage count is kept by triggers (migration 0003); tags_in_use_idx holds these names in order.
-        private const string Sql = "SELECT name FROM tags WHERE articles > 0 ORDER BY name";
+        // The in-use flag is kept by triggers (migration 0014); tags_in_use_idx holds these names in order.
+        private const string Sql = "SELECT name FROM tags WHERE in_use ORDER BY name";
 
         public async ValueTask<TagsEnvelope> Handle(Query query, CancellationToken cancellationToken)
         {

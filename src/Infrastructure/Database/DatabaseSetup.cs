@@ -46,11 +46,12 @@ public static class DatabaseSetup
             builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
         }
 
-        // A few busy PostgreSQL backends per core beat a hundred contending ones: requests queue briefly
-        // for a connection instead of the server thrashing (M list: p99 294 → 92 ms, +10 % req/s).
+        // Two busy PostgreSQL backends per core beat more contending ones: requests queue briefly for a
+        // connection instead of backends being preempted mid-statement. Measured at M, 32 connections, feed:
+        // 32 → 8 → 4 connections, p99 182 → 78 → 27 ms at the same throughput (bench/RESULTS.md).
         if (!Sets(connectionString, "Maximum Pool Size", "Max Pool Size"))
         {
-            builder.ConnectionStringBuilder.MaxPoolSize = Math.Max(8, 4 * Environment.ProcessorCount);
+            builder.ConnectionStringBuilder.MaxPoolSize = Math.Max(4, 2 * Environment.ProcessorCount);
         }
 
         // A replica that cannot be reached must hand its queries to the primary quickly, not after 15 s.

@@ -12,8 +12,8 @@ public sealed class DemoDataTests(ApiFactory api) : IClassFixture<ApiFactory>
     private const string Fingerprint = """
         SELECT (SELECT count(*) FROM users) || '/' || (SELECT count(*) FROM articles) || '/' || (SELECT count(*) FROM comments)
             || '/' || (SELECT count(*) FROM favorites) || '/' || (SELECT count(*) FROM follows) || '/' || (SELECT count(*) FROM article_tags)
-            || '/' || (SELECT coalesce(sum(favorites_count), 0) FROM articles) || '/' || (SELECT total FROM article_count)
-            || '/' || (SELECT coalesce(sum(articles), 0) FROM tags) || '/' || (SELECT string_agg(password_hash || version, ',' ORDER BY id) FROM users)
+            || '/' || (SELECT coalesce(sum(favorites_count), 0) FROM articles) || '/' || (SELECT sum(total) FROM article_count)
+            || '/' || (SELECT count(*) FROM tags WHERE in_use) || '/' || (SELECT string_agg(password_hash || version, ',' ORDER BY id) FROM users)
             || '/' || (SELECT string_agg(id || ':' || version, ',' ORDER BY id) FROM articles)
         """;
 

@@ -36,4 +36,28 @@ public sealed class ListTagsTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         reply.Json!["tags"]!.AsArray().Select(item => item!.GetValue<string>()).Should().NotContain(tag);
     }
+
+    [Fact]
+    public async Task A_tags_last_use_going_while_a_new_one_comes_leaves_it_listed()
+    {
+        // Migration 0014: losing the last use and gaining a new one race on the tag's in-use flag.
+        var author = await client.RegisterAsync("tagger");
+        var tag = Unique.Name("contested");
+        var current = await client.CreateArticleAsync(author, tags: [tag]);
+        for (var round = 0; round < 15; round++)
+        {
+            var created = client.CreateArticleAsync(author, tags: [tag]);
+            var deleted = client.DeleteAsync($"/api/articles/{current}", author.Token);
+            await Task.WhenAll(created, deleted);
+            current = await created;
+
+            (await TagsAsync()).Should().Contain(tag, $"round {round}: an article still has it");
+        }
+
+        await client.DeleteAsync($"/api/articles/{current}", author.Token);
+        (await TagsAsync()).Should().NotContain(tag);
+    }
+
+    private async Task<string[]> TagsAsync() =>
+        [.. (await client.GetAsync("/api/tags")).Json!["tags"]!.AsArray().Select(item => item!.GetValue<string>())];
 }
