@@ -3,10 +3,14 @@
 --   BENCH_MODE      get (default) | create | favorite | login | mixed (9 anonymous list reads, then a
 --                   signed-in favorite or unfavorite: the 90/10 read/write mix)
 --   BENCH_ARTICLES  how many seeded articles (article-1 .. article-N) favorite picks from
+--   BENCH_HOT       mixed: the slugs (space-separated) its writes pick from, the articles on the pages it
+--                   reads (run.sh asks the API for them); without it, the newest seeded 60 (article-N ..)
 --   BENCH_EMAIL / BENCH_PASSWORD  credentials for login
 local mode = os.getenv("BENCH_MODE") or "get"
 local token = os.getenv("BENCH_TOKEN")
 local articles = tonumber(os.getenv("BENCH_ARTICLES") or "1000")
+local hot = {}
+for slug in string.gmatch(os.getenv("BENCH_HOT") or "", "%S+") do hot[#hot + 1] = slug end
 local counter = 0
 local pending = nil
 local thread_id = 0
@@ -58,8 +62,12 @@ function request()
       pending = nil
       return wrk.format("DELETE", path, auth)
     end
-    -- the newest articles: the very pages being read, so every write makes cached pages stale
-    pending = string.format("/api/articles/article-%d/favorite", articles - math.random(0, 59))
+    -- the articles on the very pages being read, so every write makes cached pages stale
+    if #hot > 0 then
+      pending = "/api/articles/" .. hot[math.random(1, #hot)] .. "/favorite"
+    else
+      pending = string.format("/api/articles/article-%d/favorite", articles - math.random(0, 59))
+    end
     return wrk.format("POST", pending, auth)
   elseif mode == "login" then
     -- Many clients signing in, each from an address of its own (forwarded as nginx on loopback would): one
