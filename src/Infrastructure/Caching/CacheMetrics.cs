@@ -5,7 +5,7 @@ namespace Conduit.Infrastructure.Caching;
 
 internal static class CacheMetrics
 {
-    private static readonly Meter Meter = new(ConduitTelemetry.Name + ".Cache");
+    private static readonly Meter Meter = new(ConduitTelemetry.Name);
 
     private static readonly Counter<long> Lookups = Meter.CreateCounter<long>(
         "conduit.cache.lookups", unit: "{lookup}", description: "Read-cache lookups, by result (hit or miss).");

@@ -63,5 +63,6 @@ public sealed class TelemetryTests(ApiFactory api) : IClassFixture<ApiFactory>
         metrics.Should().Contain("http_server_request_duration_seconds");
         metrics.Should().Contain("dotnet_gc_");
         metrics.Should().Contain("db_client_", "Npgsql reports its commands and pool");
+        metrics.Should().Contain("conduit_cache_lookups", "the read cache reports its hits and misses");
     }
 }
