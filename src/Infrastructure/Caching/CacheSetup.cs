@@ -20,6 +20,7 @@ public static class CacheSetup
             memory.CompactionPercentage = 0.2;
         });
         services.AddSingleton<ContentChanges>();
+        services.AddSingleton<CacheFills>();
         services.AddSingleton<IChannelListener>(provider => provider.GetRequiredService<ContentChanges>());
         return services;
     }

@@ -20,6 +20,7 @@ public sealed class ContentChanges(NpgsqlDataSource db, TimeProvider time) : ICh
     private readonly long[] slots = new long[Slots];
     private readonly Lock gate = new();
     private readonly SortedSet<long> early = [];
+    private TaskCompletionSource advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long sequence;
     private long flushedAt = long.MaxValue; // nothing is fresh until the first connection
     private long contiguous;                 // every database change number up to this one has been applied
@@ -85,6 +86,45 @@ public sealed class ContentChanges(NpgsqlDataSource db, TimeProvider time) : ICh
         }
     }
 
+    /// <summary>Every database change up to this one has been applied here.</summary>
+    public long Applied
+    {
+        get
+        {
+            lock (gate)
+            {
+                return contiguous;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="HasApplied"/>, waiting up to <paramref name="patience"/> for the stream to deliver what is
+    /// missing: a notification normally follows its commit within a millisecond, far sooner than a query.
+    /// </summary>
+    public async ValueTask<bool> WaitForAsync(long databaseChange, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetTimestamp() + (long)(patience.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            // The signal first: an advance between the check and the wait still wakes us.
+            var signal = Volatile.Read(ref advanced).Task;
+            if (HasApplied(databaseChange))
+            {
+                return true;
+            }
+
+            var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            await Task.WhenAny(signal, Task.Delay(remaining, time, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
     public void OnNotification(string payload)
     {
         var parts = payload.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -132,6 +172,7 @@ public sealed class ContentChanges(NpgsqlDataSource db, TimeProvider time) : ICh
 
     private void Advance(long floor)
     {
+        var before = contiguous;
         contiguous = Math.Max(contiguous, floor);
 
         // From the smallest only: the set holds every change since a gap (a second's worth while a rolled-back
@@ -140,6 +181,11 @@ public sealed class ContentChanges(NpgsqlDataSource db, TimeProvider time) : ICh
         {
             contiguous = Math.Max(contiguous, early.Min);
             early.Remove(early.Min);
+        }
+
+        if (contiguous != before)
+        {
+            Interlocked.Exchange(ref advanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Conduit.Infrastructure.Database;
 using Mediator;
@@ -16,11 +17,15 @@ namespace Conduit.Infrastructure.Caching;
 public sealed class ReadCacheBehaviour<TMessage, TResponse>(
     IMemoryCache cache,
     ContentChanges changes,
+    CacheFills fills,
     WritePosition position,
     IOptions<CacheOptions> options,
     IOptions<JsonOptions> json) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {
+    // How long a read waits for the notification stream to catch up before it goes to the database.
+    private static readonly TimeSpan CatchUpPatience = TimeSpan.FromMilliseconds(10);
+
     public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
         message is ICachedQuery { CacheKey: { } key } && changes.Listening && options.Value.Enabled
             ? ReadThroughAsync(key, message, next, cancellationToken)
@@ -28,9 +33,8 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
 
     private async ValueTask<TResponse> ReadThroughAsync(string key, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        // Before the position is read: a change applied from here on makes what is filled below stale.
-        var filledAt = changes.Sequence;
-        var caughtUp = changes.HasApplied((await position.OfThisRequestAsync().WaitAsync(cancellationToken)).Change);
+        var required = (await position.OfThisRequestAsync().WaitAsync(cancellationToken)).Change;
+        var caughtUp = await changes.WaitForAsync(required, CatchUpPatience, cancellationToken);
 
         // Not caught up: memory may not show a write this client saw acknowledged, so read the database —
         // and keep what it says, which is stale the moment a pending change is applied.
@@ -40,8 +44,23 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
             return (TResponse)entry.Result;
         }
 
+        // A read of the same entry already under way serves this request too if it began once every change
+        // this request must see had been applied (so its snapshot holds them): a burst of misses after a
+        // write costs one query, not one per reader.
         CacheMetrics.Miss();
-        var response = await next(message, cancellationToken);
+        var fill = fills.Join(key, required, () => FillAsync(key, message, next));
+        return (TResponse)(await fill.WaitAsync(cancellationToken))!;
+    }
+
+    // Not cancelled by one caller's abort: others may be waiting on the same read.
+    private async Task<object?> FillAsync(string key, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next)
+    {
+        // Before the database is read: a change applied from here on makes what is filled below stale. Every
+        // change applied before it must be in what is read, which only the primary is sure to hold (a replica
+        // that has replayed past the request's arrival may still lack a change committed since).
+        var filledAt = changes.Sequence;
+        ReadDatabase.ToPrimary();
+        var response = await next(message, CancellationToken.None);
         if (response is ICachedResult result)
         {
             var settings = options.Value;
@@ -55,4 +74,27 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
     }
 
     private sealed record Entry(ICachedResult Result, long FilledAt, int[] Slots);
+}
+
+/// <summary>The cache fills in flight on this instance, each with the database changes its read is sure to hold.</summary>
+public sealed class CacheFills(ContentChanges changes)
+{
+    private readonly ConcurrentDictionary<string, (Task<object?> Read, long Holds)> inFlight = new();
+
+    /// <summary>The fill of <paramref name="key"/> under way if it holds <paramref name="required"/>, else a new one.</summary>
+    public Task<object?> Join(string key, long required, Func<Task<object?>> start)
+    {
+        if (inFlight.TryGetValue(key, out var running) && running.Holds >= required && !running.Read.IsCompleted)
+        {
+            return running.Read;
+        }
+
+        // Every change applied here had committed before its notification came, so before this read starts.
+        var holds = changes.Applied;
+        var read = start();
+        var mine = (read, holds);
+        inFlight[key] = mine;
+        _ = read.ContinueWith(_ => inFlight.TryRemove(new KeyValuePair<string, (Task<object?>, long)>(key, mine)), TaskScheduler.Default);
+        return read;
+    }
 }

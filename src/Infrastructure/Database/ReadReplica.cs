@@ -94,6 +94,9 @@ public sealed class ReadDatabase(NpgsqlDataSource primary, ReadReplica replica)
     /// <summary>Sends the queries of the current flow to the replica (once it has replayed <paramref name="wal"/>) until the route ends.</summary>
     internal static Route ToReplica(long wal) => Current.Value = new Route(wal);
 
+    /// <summary>Sends the queries of the current flow (from here on, in this async method and below) to the primary.</summary>
+    public static void ToPrimary() => Current.Value = null;
+
     internal sealed class Route(long wal)
     {
         public long Wal { get; } = wal;
