@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Deep pages and search at a seeded scale: PostgreSQL alone (pgbench, 8 clients) on the article list's own
 # statements at offset 0, at offset DEPTH, and after a cursor at DEPTH (the keyset predicate the API uses),
-# then the API under wrk (8 connections) for ?q= searches, which are never cached. Every run is bounded
+# then the API under wrk (8 connections) for ?q= searches, cached (the default) and with the cache off. Every run is bounded
 # (BENCH_DURATION, default 10s). Seeds through bench/run.sh when the scale is not there yet.
 #
 #   bench/paging.sh [S|M|L]        DEPTH (default: M 90000, L 100000, S 900)
@@ -35,7 +35,7 @@ trap cleanup EXIT
 # at offset 0, at offset DEPTH, and with the API's keyset predicate after the article at DEPTH.
 read -r after_time after_id < <(psql_db -F ' ' -c "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), id FROM articles ORDER BY created_at DESC, id DESC OFFSET $DEPTH LIMIT 1")
 grep -v '^\\set offset' bench/list-articles.sql >"$TMP/offset.sql"
-sed -e 's/^WHERE TRUE$/WHERE TRUE AND (a.created_at, a.id) < (:after_time::timestamptz, :after_id)/' -e 's/OFFSET :offset/OFFSET 0/' \
+sed -e 's/^WHERE NOT a.hidden$/WHERE NOT a.hidden AND (a.created_at, a.id) < (:after_time::timestamptz, :after_id)/' -e 's/OFFSET :offset/OFFSET 0/' \
   bench/list-articles.sql | grep -v '^\\set offset' >"$TMP/keyset.sql"
 grep -q 'after_time' "$TMP/keyset.sql" || { echo "could not derive the keyset statement from bench/list-articles.sql" >&2; exit 1; }
 
@@ -54,18 +54,26 @@ run_pgbench "list page at offset $DEPTH" "$TMP/offset.sql" -D offset="$DEPTH" -D
 run_pgbench "list page after a cursor at $DEPTH" "$TMP/keyset.sql" -D after_time="'$after_time'" -D after_id="$after_id" -D viewer=0 -D limit=20
 
 echo
-echo "== API on 127.0.0.1:$PORT (searches are never cached)"
+# Two APIs: the default configuration (a repeated search is answered from the read cache) and one with
+# Cache__Enabled=false, where every search runs its SQL: what a search nobody made recently costs.
 dotnet build Api.csproj -c Release -nologo -v q >/dev/null
-ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Database="Host=127.0.0.1;Port=$PORT_PG;Username=postgres;Database=$DB" \
-Jwt__SigningKey="$(head -c 48 /dev/urandom | base64)" \
-  dotnet "$REPO/bin/Release/net10.0/Api.dll" --urls "http://127.0.0.1:$PORT" >"$TMP/api.log" 2>&1 &
-api_pid=$!
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 0.5; done
+start_api() {
+  ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Database="Host=127.0.0.1;Port=$PORT_PG;Username=postgres;Database=$DB" \
+  Jwt__SigningKey="$(head -c 48 /dev/urandom | base64)" "$@" \
+    dotnet "$REPO/bin/Release/net10.0/Api.dll" --urls "http://127.0.0.1:$PORT" >"$TMP/api.log" 2>&1 &
+  api_pid=$!
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && return; sleep 0.5; done
+  echo "the API did not start" >&2; cat "$TMP/api.log" >&2; exit 1
+}
 echo "| API under wrk, 8 connections       |      req/s |   p50 |   p99 |"
 echo "| ---------------------------------- | ---------: | ----: | ----: |"
-for q in "article%20$((DEPTH / 3))" "lorem" "%22dolor%20sit%22%20-nothing" "'%3B%20DROP%20TABLE%20articles%3B--"; do
-  out="$(wrk -t2 -c8 -d"$DURATION" --latency "http://127.0.0.1:$PORT/api/articles?q=$q&limit=20" 2>&1)"
-  printf '| %-34s | %10s | %5s | %5s |\n' "q=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.unquote(sys.argv[1]))' "$q")" \
-    "$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")"
-  grep -q "Non-2xx" <<<"$out" && echo "  (non-2xx answers: $(awk '/Non-2xx/ {print $NF}' <<<"$out"))"
+for cache in true false; do
+  start_api env Cache__Enabled=$cache
+  for q in "article%20$((DEPTH / 3))" "lorem" "%22dolor%20sit%22%20-nothing" "'%3B%20DROP%20TABLE%20articles%3B--"; do
+    out="$(wrk -t2 -c8 -d"$DURATION" --latency --timeout 10s "http://127.0.0.1:$PORT/api/articles?q=$q&limit=20" 2>&1)"
+    printf '| %-34s | %10s | %5s | %5s |\n' "q=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.unquote(sys.argv[1]))' "$q")$([ $cache = false ] && echo ' (uncached)')" \
+      "$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")"
+    grep -q "Non-2xx" <<<"$out" && echo "  (non-2xx answers: $(awk '/Non-2xx/ {print $NF}' <<<"$out"))"
+  done
+  kill "$api_pid"; wait "$api_pid" 2>/dev/null || true; api_pid=""
 done

@@ -126,13 +126,18 @@ internal static class ArticleSql
 
     /// <summary>
     /// A search page (<c>?q=</c>): the matches of <paramref name="filter"/> (which includes the text match,
-    /// served by articles_search_idx), the best first, then the newest; the count is exact.
+    /// served by articles_search_idx), the best first, then the newest; the count is exact. Relevance is
+    /// weighed among the newest 1,000 matches (more when the page reaches deeper): ranking every match of a
+    /// term that is in every article took 6 s at L (1M articles) and held a backend all that time; the
+    /// newest 1,000 take 5 ms. A search with fewer matches ranks them all, as before.
     /// </summary>
     public static string SearchPage(string filter, string query) => PageOf(
         $"""
         SELECT {PageColumns}, ts_rank_cd(a.search, {query}) AS rank
-        FROM articles a
-        WHERE {filter}
+        FROM (SELECT {PageColumns}, a.search FROM articles a
+              WHERE {filter}
+              ORDER BY a.created_at DESC, a.id DESC
+              LIMIT GREATEST(1000, @Offset + @Limit)) AS a
         ORDER BY rank DESC, a.created_at DESC, a.id DESC
         LIMIT @Limit OFFSET @Offset
         """,
