@@ -41,7 +41,7 @@ function request()
   counter = counter + 1
   if mode == "create" then
     local title = string.format("Bench %d %d %d", thread_id or 0, counter, math.random(1, 1000000000))
-    local body = string.format('{"article":{"title":"%s","description":"bench","body":"written by wrk","tagList":["bench","tag_1"]}}', title)
+    local body = string.format('{"article":{"title":"%s","description":"bench","body":"written by wrk","tagList":["bench","tag_1","tag_2"]}}', title)
     return wrk.format("POST", "/api/articles", nil, body)
   elseif mode == "favorite" then
     -- favorite an article, then unfavorite the same one: the pair leaves the data as it was
