@@ -33,7 +33,10 @@ public static class ListFeed
 
         // The followed authors' articles are scattered over the table: the page's ids are picked from the index
         // alone (migration 0013), then only those rows are read, not every followed author's article.
-        private static string Statement(bool afterCursor) => ArticleSql.PageOf(
+        // With `LIMIT @Limit` PostgreSQL never trusts a generic plan and plans the statement anew on each
+        // execution (2 ms, more than running it); the generic plan is the same plan: forced, pgbench on the
+        // page statement at M goes from 2,023 to 4,422 tps. The pool's reset undoes the setting on return.
+        private static string Statement(bool afterCursor) => "SET plan_cache_mode = force_generic_plan;\n" + ArticleSql.PageOf(
             $"""
             SELECT {ArticleSql.PageColumns}
             FROM (SELECT a.id FROM articles a

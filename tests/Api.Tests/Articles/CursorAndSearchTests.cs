@@ -2,6 +2,7 @@ using System.Net;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Paging;
 using Conduit.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Conduit.Tests.Articles;
@@ -116,6 +117,26 @@ public sealed class CursorAndSearchTests(ApiFactory api) : IClassFixture<ApiFact
         second.Json!["articles"]!.AsArray().Should().HaveCount(1);
         second.Json!["nextCursor"].Should().BeNull();
         stolen.Status.Should().Be(HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
+    public async Task The_feeds_plan_setting_stays_with_the_feed()
+    {
+        using var client = api.CreateConduitClient();
+        var reader = await client.RegisterAsync("planned");
+        (await client.GetAsync("/api/articles/feed", reader.Token)).Status.Should().Be(HttpStatusCode.OK);
+
+        // The pool hands the connection the feed just used to whoever comes next (ListFeed sets plan_cache_mode).
+        var source = api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        var modes = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            await using var connection = await source.OpenConnectionAsync();
+            await using var show = new Npgsql.NpgsqlCommand("SHOW plan_cache_mode", connection);
+            modes.Add((string)(await show.ExecuteScalarAsync())!);
+        }
+
+        modes.Should().AllBe("auto");
     }
 
     [Fact]
