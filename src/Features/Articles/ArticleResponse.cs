@@ -207,10 +207,14 @@ internal static class ArticleSql
     public sealed record FilterIds(long? Tag, long? Author, long? Favoriter);
 
     /// <summary>Runs <paramref name="sql"/> (ending in <see cref="BySlug"/> or <see cref="ById"/>) and returns the article, or 404.</summary>
-    public static async Task<ArticleEnvelope> ReadOneAsync(NpgsqlConnection connection, string sql, object args, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
+    public static async Task<ArticleEnvelope> ReadOneAsync(NpgsqlConnection connection, string sql, object args, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null) =>
+        await TryReadOneAsync(connection, sql, args, cancellationToken, transaction) ?? throw ApiException.NotFound("article");
+
+    /// <summary>The article <paramref name="sql"/> selects (<see cref="ById"/> or <see cref="BySlug"/>), or null.</summary>
+    public static async Task<ArticleEnvelope?> TryReadOneAsync(NpgsqlConnection connection, string sql, object args, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
     {
         var row = await connection.QuerySingleOrDefaultAsync<ArticleRow>(new CommandDefinition(sql, args, transaction, cancellationToken: cancellationToken));
-        return row is null ? throw ApiException.NotFound("article") : new ArticleEnvelope(row.ToArticle());
+        return row is null ? null : new ArticleEnvelope(row.ToArticle());
     }
 
     private sealed class ArticleRow

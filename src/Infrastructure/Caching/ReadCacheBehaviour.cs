@@ -33,6 +33,7 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
 
     private async ValueTask<TResponse> ReadThroughAsync(string key, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
+        var arrived = fills.Now;
         var required = (await position.OfThisRequestAsync().WaitAsync(cancellationToken)).Change;
         var caughtUp = await changes.WaitForAsync(required, CatchUpPatience, cancellationToken);
 
@@ -44,11 +45,11 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
             return (TResponse)entry.Result;
         }
 
-        // A read of the same entry already under way serves this request too if it began once every change
-        // this request must see had been applied (so its snapshot holds them): a burst of misses after a
-        // write costs one query, not one per reader.
+        // A read of the same entry already under way serves this request too if it began after this request
+        // arrived, or once every change this request must see had been applied (either way its snapshot
+        // holds them): a burst of misses after a write costs one query, not one per reader.
         CacheMetrics.Miss();
-        var fill = fills.Join(key, required, () => FillAsync(key, message, next));
+        var fill = fills.Join(key, arrived, required, () => FillAsync(key, message, next));
         return (TResponse)(await fill.WaitAsync(cancellationToken))!;
     }
 
@@ -77,24 +78,31 @@ public sealed class ReadCacheBehaviour<TMessage, TResponse>(
 }
 
 /// <summary>The cache fills in flight on this instance, each with the database changes its read is sure to hold.</summary>
-public sealed class CacheFills(ContentChanges changes)
+public sealed class CacheFills(ContentChanges changes, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, (Task<object?> Read, long Holds)> inFlight = new();
+    private readonly ConcurrentDictionary<string, (Task<object?> Read, long Started, long Holds)> inFlight = new();
 
-    /// <summary>The fill of <paramref name="key"/> under way if it holds <paramref name="required"/>, else a new one.</summary>
-    public Task<object?> Join(string key, long required, Func<Task<object?>> start)
+    public long Now => time.GetTimestamp();
+
+    /// <summary>
+    /// The fill of <paramref name="key"/> under way if it started after <paramref name="arrived"/> or holds
+    /// <paramref name="required"/>, else a new one.
+    /// </summary>
+    public Task<object?> Join(string key, long arrived, long required, Func<Task<object?>> start)
     {
-        if (inFlight.TryGetValue(key, out var running) && running.Holds >= required && !running.Read.IsCompleted)
+        if (inFlight.TryGetValue(key, out var running) && !running.Read.IsCompleted
+            && (running.Started >= arrived || running.Holds >= required))
         {
             return running.Read;
         }
 
         // Every change applied here had committed before its notification came, so before this read starts.
+        var started = time.GetTimestamp();
         var holds = changes.Applied;
         var read = start();
-        var mine = (read, holds);
+        var mine = (read, started, holds);
         inFlight[key] = mine;
-        _ = read.ContinueWith(_ => inFlight.TryRemove(new KeyValuePair<string, (Task<object?>, long)>(key, mine)), TaskScheduler.Default);
+        _ = read.ContinueWith(_ => inFlight.TryRemove(new KeyValuePair<string, (Task<object?>, long, long)>(key, mine)), TaskScheduler.Default);
         return read;
     }
 }

@@ -36,11 +36,16 @@ public sealed partial class CreateArticleTests(ApiFactory api) : IClassFixture<A
         var author = await client.RegisterAsync("author");
         var title = Unique.Name("Same Title");
 
-        var first = await client.CreateArticleAsync(author, title);
-        var second = await client.CreateArticleAsync(author, title);
+        var first = await client.CreateArticleAsync(author, title, tags: ["first"]);
+        var second = await client.CreateArticleAsync(author, title, tags: ["second"]);
 
         second.Should().NotBe(first).And.StartWith(first);
-        (await client.GetAsync($"/api/articles/{second}")).Json!["article"]!["title"]!.GetValue<string>().Should().Be(title);
+        var secondArticle = (await client.GetAsync($"/api/articles/{second}")).Json!["article"]!;
+        secondArticle["title"]!.GetValue<string>().Should().Be(title);
+        secondArticle["tagList"]!.AsArray().Select(tag => tag!.GetValue<string>()).Should().Equal("second");
+        // The attempt that met the taken slug changed nothing of the article that has it.
+        (await client.GetAsync($"/api/articles/{first}")).Json!["article"]!["tagList"]!.AsArray()
+            .Select(tag => tag!.GetValue<string>()).Should().Equal("first");
     }
 
     [Fact]
