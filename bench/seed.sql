@@ -58,6 +58,7 @@ FROM generate_series(1::bigint, :comments) AS n;
 -- What the switched-off triggers and identity columns would have done.
 UPDATE article_count SET total = CASE slot WHEN 0 THEN (SELECT count(*) FROM articles) ELSE 0 END;
 UPDATE tags t SET in_use = EXISTS (SELECT 1 FROM article_tags at WHERE at.tag_id = t.id);
+DELETE FROM search_counts; -- kept search counts (migration 0015) did not see the seeded articles
 SELECT setval(pg_get_serial_sequence('users', 'id'), :users);
 SELECT setval(pg_get_serial_sequence('tags', 'id'), :tags);
 SELECT setval(pg_get_serial_sequence('articles', 'id'), :articles);

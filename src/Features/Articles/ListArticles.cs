@@ -87,6 +87,9 @@ public static class ListArticles
 
         // By tag alone (the common case): article_tags_visible_tag_created_idx yields the page in order and the count
         // index-only, whatever the tag's size.
+        // A search alone: a broad search's count is kept and brought up to date, not recounted (migration 0015).
+        private const string SearchOnlyCount = "SELECT search_count(websearch_to_tsquery('english', @Q))";
+
         private const string TagOnlyCount = "SELECT count(*) FROM article_tags WHERE tag_id = (SELECT id FROM tags WHERE name = @Tag) AND NOT hidden";
 
         private const int Cursor = 8;
@@ -130,7 +133,7 @@ public static class ListArticles
             var prefix = filters == 0 ? "" : ArticleSql.FilterIdsSql;
             if ((mask & Search) != 0)
             {
-                return prefix + ArticleSql.SearchPage($"{Filter(filters)} AND {Matching}", "websearch_to_tsquery('english', @Q)");
+                return prefix + ArticleSql.SearchPage($"{Filter(filters)} AND {Matching}", "websearch_to_tsquery('english', @Q)", filters == 0 ? SearchOnlyCount : null);
             }
 
             var afterCursor = (mask & Cursor) != 0;

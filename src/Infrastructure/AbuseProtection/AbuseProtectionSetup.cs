@@ -1,5 +1,5 @@
+using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Errors;
-using Dapper;
 using Npgsql;
 
 namespace Conduit.Infrastructure.AbuseProtection;
@@ -32,31 +32,15 @@ public static partial class AbuseProtectionSetup
         builder.Produces<ErrorEnvelope>(StatusCodes.Status429TooManyRequests);
 
     /// <summary>Buckets that have leaked empty are the same as no bucket: deleted now and then, by any instance.</summary>
-    private sealed partial class DrainedBucketPruning(NpgsqlDataSource db, ILogger<DrainedBucketPruning> logger) : BackgroundService
+    private sealed class DrainedBucketPruning(NpgsqlDataSource db, ILogger<DrainedBucketPruning> logger) : PeriodicUpkeep(db, logger)
     {
-        private const string Sql = """
+        protected override string Work => "pruning drained throttle buckets";
+
+        protected override string Sql => """
             DELETE FROM throttle_buckets
             WHERE level - extract(epoch FROM now() - updated_at) * rate <= 0 AND lease_until < now()
             """;
 
-        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-        {
-            using var timer = new PeriodicTimer(TimeSpan.FromMinutes(10));
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var connection = await db.OpenConnectionAsync(stoppingToken);
-                    await connection.ExecuteAsync(new CommandDefinition(Sql, cancellationToken: stoppingToken));
-                }
-                catch (NpgsqlException failure)
-                {
-                    LogPruneFailed(logger, failure.Message);
-                }
-            }
-        }
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Pruning drained throttle buckets failed: {Reason}")]
-        private static partial void LogPruneFailed(ILogger logger, string reason);
+        protected override TimeSpan Every => TimeSpan.FromMinutes(10);
     }
 }

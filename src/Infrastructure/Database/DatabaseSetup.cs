@@ -18,6 +18,8 @@ public static class DatabaseSetup
         services.AddHostedService(provider => provider.GetRequiredService<ReadReplica>());
         services.AddSingleton<ReadDatabase>();
         services.AddSingleton<WritePosition>();
+        services.AddSingleton<SearchCountFolding>();
+        services.AddHostedService(provider => provider.GetRequiredService<SearchCountFolding>());
         return services;
     }
 

@@ -1,4 +1,4 @@
-using Dapper;
+using Conduit.Infrastructure.Database;
 using Npgsql;
 
 namespace Conduit.Infrastructure.Idempotency;
@@ -19,28 +19,15 @@ public static partial class IdempotencySetup
     /// <summary>After authentication (a key belongs to its user) and the body limit, before the endpoints.</summary>
     public static IApplicationBuilder UseIdempotency(this IApplicationBuilder app) => app.UseMiddleware<IdempotencyMiddleware>();
 
-    private sealed partial class ExpiredKeyPruning(NpgsqlDataSource db, Microsoft.Extensions.Options.IOptions<IdempotencyOptions> options, ILogger<ExpiredKeyPruning> logger) : BackgroundService
+    private sealed class ExpiredKeyPruning(NpgsqlDataSource db, Microsoft.Extensions.Options.IOptions<IdempotencyOptions> options, ILogger<ExpiredKeyPruning> logger)
+        : PeriodicUpkeep(db, logger)
     {
-        private const string Sql = "DELETE FROM idempotency_keys WHERE created_at < now() - @Retention";
+        protected override string Work => "pruning expired idempotency keys";
 
-        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-        {
-            using var timer = new PeriodicTimer(TimeSpan.FromMinutes(10));
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var connection = await db.OpenConnectionAsync(stoppingToken);
-                    await connection.ExecuteAsync(new CommandDefinition(Sql, new { options.Value.Retention }, cancellationToken: stoppingToken));
-                }
-                catch (NpgsqlException failure)
-                {
-                    LogPruneFailed(logger, failure.Message);
-                }
-            }
-        }
+        protected override string Sql => "DELETE FROM idempotency_keys WHERE created_at < now() - @Retention";
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Pruning expired idempotency keys failed: {Reason}")]
-        private static partial void LogPruneFailed(ILogger logger, string reason);
+        protected override TimeSpan Every => TimeSpan.FromMinutes(10);
+
+        protected override object Arguments => new { options.Value.Retention };
     }
 }

@@ -1,5 +1,5 @@
 using Conduit.Infrastructure.Notifications;
-using Dapper;
+using Conduit.Infrastructure.Database;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -28,42 +28,19 @@ public static class LiveSetup
 }
 
 /// <summary>Deletes events older than <see cref="LiveOptions.Retention"/> and spent-by-time tickets; any instance may, at any time.</summary>
-internal sealed partial class LivePruning(NpgsqlDataSource db, IOptions<LiveOptions> options, ILogger<LivePruning> logger) : BackgroundService
+internal sealed class LivePruning(NpgsqlDataSource db, IOptions<LiveOptions> options, ILogger<LivePruning> logger) : PeriodicUpkeep(db, logger)
 {
+    protected override string Work => "pruning live events";
+
     // The horizon moves with the deletion, in one statement: a Last-Event-ID below it gets a reset.
-    private const string PruneSql = """
+    protected override string Sql => """
         WITH gone AS (DELETE FROM live_events WHERE created_at < now() - @Retention RETURNING id)
         UPDATE live_horizon SET pruned_through = greatest(pruned_through, (SELECT max(id) FROM gone))
         WHERE EXISTS (SELECT 1 FROM gone);
         DELETE FROM live_tickets WHERE expires_at < now();
         """;
 
-    private static readonly TimeSpan Every = TimeSpan.FromMinutes(10);
+    protected override TimeSpan Every => TimeSpan.FromMinutes(10);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Every);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await using var connection = await db.OpenConnectionAsync(stoppingToken);
-                    await connection.ExecuteAsync(new CommandDefinition(PruneSql, new { options.Value.Retention }, cancellationToken: stoppingToken));
-                }
-                catch (NpgsqlException failure)
-                {
-                    LogFailed(logger, failure.Message);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pruning live events failed: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string reason);
+    protected override object Arguments => new { options.Value.Retention };
 }
