@@ -1,7 +1,9 @@
 -- One wrk script for every scenario, steered by environment variables:
 --   BENCH_TOKEN     adds "Authorization: Token <jwt>"
 --   BENCH_MODE      get (default) | create | favorite | login | mixed (9 anonymous list reads, then a
---                   signed-in favorite or unfavorite: the 90/10 read/write mix)
+--                   signed-in favorite or unfavorite: the 90/10 read/write mix) | search (?q= searches:
+--                   half of them a selective title search for a random seeded article, half one of the
+--                   terms that are in every seeded article, at a random one of the first five pages)
 --   BENCH_ARTICLES  how many seeded articles (article-1 .. article-N) favorite picks from
 --   BENCH_HOT       mixed: the slugs (space-separated) its writes pick from, the articles on the pages it
 --                   reads (run.sh asks the API for them); without it, the newest seeded 60 (article-N ..)
@@ -69,6 +71,12 @@ function request()
       pending = string.format("/api/articles/article-%d/favorite", articles - math.random(0, 59))
     end
     return wrk.format("POST", pending, auth)
+  elseif mode == "search" then
+    if counter % 2 == 0 then
+      return wrk.format("GET", string.format("/api/articles?q=article%%20%d&limit=20", math.random(1, articles)))
+    end
+    local broad = { "lorem", "ipsum%20dolor", "%22dolor%20sit%22", "consectetur%20-nothing", "amet%20or%20elit" }
+    return wrk.format("GET", string.format("/api/articles?q=%s&limit=20&offset=%d", broad[math.random(1, #broad)], math.random(0, 4) * 20))
   elseif mode == "login" then
     -- Many clients signing in, each from an address of its own (forwarded as nginx on loopback would): one
     -- account and one address would be held to 10 password checks at a time by the abuse protection.

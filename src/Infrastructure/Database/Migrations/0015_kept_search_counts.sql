@@ -51,6 +51,14 @@ END
 $$;
 CREATE TRIGGER articles_search_truncated AFTER TRUNCATE ON articles FOR EACH STATEMENT EXECUTE FUNCTION search_counts_truncated();
 
+-- A kept count brought up to now: the kept row and the log in one snapshot (the caller's: a STABLE function);
+-- null when none is kept.
+CREATE FUNCTION search_count_kept(terms tsquery) RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT c.total + (SELECT coalesce(sum(coalesce((ch.now @@ terms)::int, 0) - coalesce((ch.was @@ terms)::int, 0)), 0)
+                      FROM search_count_changes ch WHERE NOT pg_visible_in_snapshot(ch.xid, c.as_of))
+    FROM search_counts c WHERE c.query = terms::text
+$$;
+
 -- The exact number of visible articles matching terms. A kept count plus the changes since; otherwise a count,
 -- kept when it is large enough to be worth keeping (from 5,000 matches: below that the index counts in a few ms).
 CREATE FUNCTION search_count(terms tsquery) RETURNS bigint LANGUAGE plpgsql AS $$
@@ -59,11 +67,15 @@ DECLARE
     as_of pg_snapshot;
     horizon pg_snapshot;
 BEGIN
-    -- One statement, one snapshot: the kept row and the log as they were together.
-    SELECT c.total + (SELECT coalesce(sum(coalesce((ch.now @@ terms)::int, 0) - coalesce((ch.was @@ terms)::int, 0)), 0)
-                      FROM search_count_changes ch WHERE NOT pg_visible_in_snapshot(ch.xid, c.as_of))
-    INTO total FROM search_counts c WHERE c.query = terms::text;
-    IF FOUND THEN
+    total := search_count_kept(terms);
+    IF total IS NOT NULL THEN
+        RETURN total;
+    END IF;
+
+    -- The first searches of the same terms at once (other pages, other instances) wait for one count and use it.
+    PERFORM pg_advisory_xact_lock(hashtext(terms::text));
+    total := search_count_kept(terms);
+    IF total IS NOT NULL THEN
         RETURN total;
     END IF;
 
