@@ -34,8 +34,10 @@ public sealed class SearchCountTests(ApiFactory api) : IClassFixture<ApiFactory>
         await client.PutAsync($"/api/articles/{created}", new { article = new { body = $"the {word} again" } }, author.Token);
         (await SearchCountAsync(word)).Should().Be(Broad + 1);
 
+        // A fold drops only what the fold before it folded (a count being taken may still need the rest).
         await FoldAsync();
-        (await ChangesAsync()).Should().Be(0, "a fold drops the log it folded");
+        await FoldAsync();
+        (await ChangesAsync()).Should().Be(0);
         (await KeptAsync(word)).Should().Be(Broad + 1);
 
         await client.DeleteAsync($"/api/articles/{created}", author.Token);

@@ -20,12 +20,14 @@ CREATE TABLE search_counts (
     kept_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Up to which snapshot the log has been folded into the kept counts and dropped (one row). Locking it
--- orders keeping a new count against folding: FOR SHARE to keep, FOR UPDATE to fold.
+-- Up to which snapshot the last fold brought the kept counts (folded), and up to which the log has been
+-- dropped (dropped: the fold before, so that a count taken meanwhile can still be kept and caught up). One row;
+-- locking it orders keeping a new count against folding: FOR SHARE to keep, FOR UPDATE to fold.
 CREATE TABLE search_count_horizon (
-    horizon pg_snapshot NOT NULL
+    folded pg_snapshot NOT NULL,
+    dropped pg_snapshot NOT NULL
 );
-INSERT INTO search_count_horizon VALUES (pg_current_snapshot());
+INSERT INTO search_count_horizon VALUES (pg_current_snapshot(), pg_current_snapshot());
 
 CREATE FUNCTION search_count_logged() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -65,7 +67,7 @@ CREATE FUNCTION search_count(terms tsquery) RETURNS bigint LANGUAGE plpgsql AS $
 DECLARE
     total bigint;
     as_of pg_snapshot;
-    horizon pg_snapshot;
+    dropped pg_snapshot;
 BEGIN
     total := search_count_kept(terms);
     IF total IS NOT NULL THEN
@@ -86,24 +88,26 @@ BEGIN
         RETURN total;
     END IF;
 
-    -- A fold that finished after the count was taken may have dropped changes the count did not see: keep the
-    -- count only if its snapshot saw everything the fold folded. The share lock holds off folds until commit.
-    SELECT h.horizon INTO horizon FROM search_count_horizon h FOR SHARE;
-    IF pg_snapshot_xmax(horizon) <= pg_snapshot_xmax(as_of)
-       AND NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(as_of) x WHERE pg_visible_in_snapshot(x, horizon)) THEN
+    -- Keep the count only if the log still holds every change its snapshot did not see: it saw everything
+    -- dropped (a count that took longer than two folds did not). The share lock holds off folds until commit.
+    SELECT h.dropped INTO dropped FROM search_count_horizon h FOR SHARE;
+    IF pg_snapshot_xmax(dropped) <= pg_snapshot_xmax(as_of)
+       AND NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(as_of) x WHERE pg_visible_in_snapshot(x, dropped)) THEN
         INSERT INTO search_counts (query, total, as_of) VALUES (terms::text, total, as_of) ON CONFLICT (query) DO NOTHING;
     END IF;
     RETURN total;
 END
 $$;
 
--- Folds the log into every kept count and drops it, so a search adds only the last few seconds of changes;
--- keeps the 1,000 most recently kept counts. Run every few seconds by each instance; false when another was folding.
+-- Folds the log into every kept count, so a search adds only the last few seconds of changes, and drops the
+-- part of the log the previous fold folded; keeps the 1,000 most recently kept counts. Run every few seconds by
+-- each instance; false when another was folding.
 CREATE FUNCTION search_counts_fold() RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
+    previous pg_snapshot;
     upto pg_snapshot;
 BEGIN
-    PERFORM 1 FROM search_count_horizon FOR UPDATE SKIP LOCKED;
+    SELECT h.folded INTO previous FROM search_count_horizon h FOR UPDATE SKIP LOCKED;
     IF NOT FOUND THEN
         RETURN false;
     END IF;
@@ -116,8 +120,10 @@ BEGIN
                            FROM search_count_changes ch
                            WHERE pg_visible_in_snapshot(ch.xid, upto) AND NOT pg_visible_in_snapshot(ch.xid, c.as_of)),
         as_of = upto;
-    DELETE FROM search_count_changes WHERE pg_visible_in_snapshot(xid, upto);
-    UPDATE search_count_horizon SET horizon = upto;
+    -- Every kept count is now at upto. Only what the previous fold folded is dropped: a count still being taken
+    -- (not kept yet) may be older than upto, and is kept only if it saw everything dropped.
+    DELETE FROM search_count_changes WHERE pg_visible_in_snapshot(xid, previous);
+    UPDATE search_count_horizon SET folded = upto, dropped = previous;
     RETURN true;
 END
 $$;
