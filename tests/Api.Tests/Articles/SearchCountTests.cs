@@ -93,6 +93,24 @@ public sealed class SearchCountTests(ApiFactory api) : IClassFixture<ApiFactory>
         (await KeptAsync(rare)).Should().BeNull();
     }
 
+    [Fact]
+    public async Task A_count_kept_through_one_instance_is_exact_through_the_other()
+    {
+        using var factoryB = api.WithWebHostBuilder(_ => { });
+        using var b = new ConduitClient(factoryB.CreateClient());
+        var author = await client.RegisterAsync("fleet");
+        var word = await SeedAsync(author, Broad);
+        (await SearchCountAsync(word)).Should().Be(Broad);
+
+        var created = await b.PostAsync("/api/articles", new { article = new { title = $"Via B {word}", description = "d", body = "b" } }, author.Token);
+        created.Status.Should().Be(HttpStatusCode.Created);
+        var throughB = await b.GetAsync($"/api/articles?q={word}&limit=4");
+
+        throughB.Json!["articlesCount"]!.GetValue<long>().Should().Be(Broad + 1);
+        (await SearchCountAsync(word, limit: 5)).Should().Be(Broad + 1);
+        (await ScalarAsync("SELECT count(*) FROM search_counts WHERE query = @query", ("query", $"'{word}'"))).Should().Be(1L, "both instances share the one kept count");
+    }
+
     private const string InsertSql = """
         INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at)
         SELECT 'seeded-' || gen_random_uuid(), 'Seeded ' || n, 'about ' || @word, 'the ' || @word || ' body', u.id, now(), now()
