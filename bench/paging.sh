@@ -25,6 +25,7 @@ if [ "$(psql_db -c "SELECT scale FROM bench_seed" 2>/dev/null || true)" != "$SCA
   BENCH_ONLY='^$' BENCH_DURATION=2s bash "$REPO/bench/run.sh" "$SCALE" >/dev/null
 fi
 command -v wrk >/dev/null || { echo "wrk is missing (bench/run.sh installs it)" >&2; exit 1; }
+psql_db -f "$REPO/bench/prewarm.sql" >/dev/null
 
 TMP="$(mktemp -d)"
 api_pid=""

@@ -78,6 +78,7 @@ if [ "$RESEED" -eq 1 ] || [ "$seeded" != "$SCALE" ]; then
 else
   echo "already seeded at $SCALE (--reseed to start over)"
 fi
+echo "prewarmed $(psql_db -tA -f "$REPO/bench/prewarm.sql") relations into shared_buffers"
 
 # start_api PID_VAR URL LOG [NAME=VALUE ...]: the Release API in Production on URL, default settings but
 # the given ones; its process id goes into PID_VAR at once (the cleanup stops it), and it returns once

@@ -15,7 +15,9 @@ local hot = {}
 for slug in string.gmatch(os.getenv("BENCH_HOT") or "", "%S+") do hot[#hot + 1] = slug end
 local counter = 0
 local pending = nil
-local thread_id = 0
+-- Set by setup() as a global of each thread's own Lua state (a local here would hide it: every thread was 0,
+-- so two threads drew the same "random" articles, titles and addresses).
+thread_id = thread_id or 0
 local next_thread = 0
 
 wrk.headers["Content-Type"] = "application/json"
