@@ -111,6 +111,23 @@ public sealed class SearchCountTests(ApiFactory api) : IClassFixture<ApiFactory>
         (await ScalarAsync("SELECT count(*) FROM search_counts WHERE query = @query", ("query", $"'{word}'"))).Should().Be(1L, "both instances share the one kept count");
     }
 
+    [Fact]
+    public async Task A_fold_keeps_the_200_most_recently_kept_counts()
+    {
+        await ScalarAsync("""
+            INSERT INTO search_counts (query, terms, total, as_of, kept_at)
+            SELECT 'evict' || n, to_tsquery('simple', 'evict' || n), n, pg_current_snapshot(), now() - make_interval(secs => 1000 - n)
+            FROM generate_series(1, 250) AS n
+            """);
+
+        await FoldAsync();
+
+        (await ScalarAsync("SELECT count(*) FROM search_counts")).Should().Be(200L);
+        // Other tests' counts are newer still; the oldest of these went first.
+        (await ScalarAsync("SELECT count(*) FROM search_counts WHERE query LIKE 'evict%' AND total <= 50")).Should().Be(0L);
+        (await ScalarAsync("SELECT count(*) FROM search_counts WHERE query = 'evict250'")).Should().Be(1L);
+    }
+
     private const string InsertSql = """
         INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at)
         SELECT 'seeded-' || gen_random_uuid(), 'Seeded ' || n, 'about ' || @word, 'the ' || @word || ' body', u.id, now(), now()
