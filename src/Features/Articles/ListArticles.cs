@@ -85,11 +85,11 @@ public static class ListArticles
         // All articles: the trigger-kept counter (migrations 0002, 0014) instead of counting the whole table.
         private const string CountAll = "SELECT sum(total)::bigint FROM article_count";
 
-        // By tag alone (the common case): article_tags_visible_tag_created_idx yields the page in order and the count
-        // index-only, whatever the tag's size.
         // A search alone: a broad search's count is kept and brought up to date, not recounted (migration 0015).
         private const string SearchOnlyCount = "SELECT search_count(websearch_to_tsquery('english', @Q))";
 
+        // By tag alone (the common case): article_tags_visible_tag_created_idx yields the page in order and the count
+        // index-only, whatever the tag's size.
         private const string TagOnlyCount = "SELECT count(*) FROM article_tags WHERE tag_id = (SELECT id FROM tags WHERE name = @Tag) AND NOT hidden";
 
         private const int Cursor = 8;

@@ -18,8 +18,7 @@ public static class DatabaseSetup
         services.AddHostedService(provider => provider.GetRequiredService<ReadReplica>());
         services.AddSingleton<ReadDatabase>();
         services.AddSingleton<WritePosition>();
-        services.AddSingleton<SearchCountFolding>();
-        services.AddHostedService(provider => provider.GetRequiredService<SearchCountFolding>());
+        services.AddHostedService<SearchCountFolding>();
         return services;
     }
 

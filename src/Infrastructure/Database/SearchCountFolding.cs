@@ -6,7 +6,7 @@ namespace Conduit.Infrastructure.Database;
 /// Folds the log of searchable-text changes into the kept search counts (migration 0015), so that a search's
 /// count adds only the last few seconds of writes. Any instance may fold; one at a time does, the others skip.
 /// </summary>
-public sealed class SearchCountFolding(NpgsqlDataSource db, ILogger<SearchCountFolding> logger) : PeriodicUpkeep(db, logger)
+internal sealed class SearchCountFolding(NpgsqlDataSource db, ILogger<SearchCountFolding> logger) : PeriodicUpkeep(db, logger)
 {
     protected override string Work => "folding search count changes";
 
