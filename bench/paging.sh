@@ -82,6 +82,10 @@ wrk_row() {
   grep -q "Non-2xx" <<<"$out" && echo "  (non-2xx answers: $(awk '/Non-2xx/ {print $NF}' <<<"$out"))"
   return 0
 }
+# Eight searchers, each search a different one (bench/lua/request.lua, mode search).
+search_mix() {
+  BENCH_MODE=search BENCH_ARTICLES="$articles" wrk -t2 -c8 -d"$DURATION" --latency --timeout 10s -s bench/lua/request.lua "http://127.0.0.1:$PORT"
+}
 register_writer() {
   local name="paging$RANDOM$RANDOM"
   curl -sf -H 'Content-Type: application/json' -d "{\"user\":{\"username\":\"$name\",\"email\":\"$name@bench.test\",\"password\":\"bench-password-1\"}}" \
@@ -97,22 +101,18 @@ for cache in true false; do
     wrk_row "q=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.unquote(sys.argv[1]))' "$q")$([ $cache = false ] && echo ' (uncached)')" \
       wrk -t2 -c8 -d"$DURATION" --latency --timeout 10s "http://127.0.0.1:$PORT/api/articles?q=$q&limit=20"
   done
-  # Eight searchers, each search a different one (bench/lua/request.lua, mode search): the first time with its
-  # broad searches counted for the first time (no kept counts), then again; with the cache on, also while one
-  # client keeps creating articles, which makes every cached search stale at once.
+  # The search mix the first time, its broad searches counted for the first time (no kept counts), then again;
+  # with the cache on, also while one client keeps creating articles, which makes every cached search stale.
   if [ $cache = true ]; then
     psql_db -c "DELETE FROM search_counts"
-    wrk_row "search mix, its first run" env BENCH_MODE=search BENCH_ARTICLES="$articles" \
-      wrk -t2 -c8 -d"$DURATION" --latency --timeout 10s -s bench/lua/request.lua "http://127.0.0.1:$PORT"
+    wrk_row "search mix, its first run" search_mix
   fi
-  wrk_row "search mix$([ $cache = false ] && echo ' (uncached)')" env BENCH_MODE=search BENCH_ARTICLES="$articles" \
-    wrk -t2 -c8 -d"$DURATION" --latency --timeout 10s -s bench/lua/request.lua "http://127.0.0.1:$PORT"
+  wrk_row "search mix$([ $cache = false ] && echo ' (uncached)')" search_mix
   if [ $cache = true ]; then
     writer="$(register_writer)"
     BENCH_MODE=create BENCH_TOKEN="$writer" wrk -t1 -c1 -d"$DURATION" -s bench/lua/request.lua "http://127.0.0.1:$PORT" >"$TMP/writes.txt" 2>&1 &
     writes_pid=$!
-    wrk_row "search mix, 1 client creating" env BENCH_MODE=search BENCH_ARTICLES="$articles" \
-      wrk -t2 -c8 -d"$DURATION" --latency --timeout 10s -s bench/lua/request.lua "http://127.0.0.1:$PORT"
+    wrk_row "search mix, 1 client creating" search_mix
     wait "$writes_pid"
     echo "  (creates meanwhile: $(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$TMP/writes.txt")/s)"
   fi

@@ -9,6 +9,7 @@
 # user cannot reach <repo>/.data (e.g. a clone inside a mode-700 mktemp dir), the cluster lives in
 # /var/tmp/conduit-pg-<hash of repo path> instead. Every subcommand derives the same location.
 # `status` exits 0 when the cluster runs, 3 when it does not (like pg_ctl status).
+# CONDUIT_PG_SHARED_BUFFERS_MB overrides shared_buffers (default: a quarter of the memory, at most 4 GB).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
