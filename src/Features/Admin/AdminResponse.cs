@@ -1,5 +1,9 @@
+using Conduit.Infrastructure.Auth;
+using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Validation;
+using Dapper;
 using FluentValidation;
+using Npgsql;
 
 namespace Conduit.Features.Admin;
 
@@ -15,20 +19,10 @@ public sealed record ReasonBody(string? Reason);
 internal static class AdminRules
 {
     public const int MaxReason = 1000;
-    public const int MaxPageSize = 100;
-    public const int DefaultPageSize = 20;
 
     public static IRuleBuilderOptions<T, string?> Reason<T>(IRuleBuilder<T, string?> rule) =>
         rule.NotBlank().Must(reason => reason is null || !string.IsNullOrWhiteSpace(reason)).WithMessage("can't be blank")
             .MaxChars(MaxReason).NoControlCharacters();
-
-    public static void Paging<T>(AbstractValidator<T> validator, Func<T, int?> limit, Func<T, int?> offset)
-    {
-        validator.RuleFor(request => limit(request)).InclusiveBetween(1, MaxPageSize)
-            .WithMessage($"must be between 1 and {MaxPageSize}").OverridePropertyName("limit");
-        validator.RuleFor(request => offset(request)).GreaterThanOrEqualTo(0)
-            .WithMessage("must not be negative").OverridePropertyName("offset");
-    }
 
     /// <summary>
     /// Serialises the changes that decide "is this the last admin?" (suspensions, reinstatements, role changes)
@@ -45,15 +39,51 @@ internal static class AdminRules
         SELECT id, username, @Action, @Target, @Reason FROM users WHERE id = @Actor
         """;
 
-    /// <summary>The user a moderation action targets, locked, with what the rules about them need.</summary>
-    public const string TargetSql = """
+    /// <summary>The user a moderation action targets, locked, with what the rules about them need (and the actor's role).</summary>
+    private const string TargetSql = """
         SELECT id, username, email, role, suspended_at IS NOT NULL AS suspended,
-               (SELECT count(*) FROM users WHERE role = 'admin' AND suspended_at IS NULL) AS active_admins
+               (SELECT count(*) FROM users WHERE role = 'admin' AND suspended_at IS NULL) AS active_admins,
+               (SELECT role FROM users WHERE id = @Actor) AS actor_role
         FROM users WHERE lower(username) = lower(@Username)
         FOR UPDATE
         """;
 
-    internal sealed record Target(long Id, string Username, string Email, string Role, bool Suspended, long ActiveAdmins)
+    /// <summary>
+    /// Who may act on whom: only on a strictly lower role (a moderator on users, an admin on moderators and users),
+    /// except that admins act on admins, which the last-admin rule bounds. The actor holds at least moderator
+    /// (<see cref="IRequireRole"/>), so this is the same as the SQL predicate of <see cref="MayActOnAuthorSql"/>.
+    /// </summary>
+    public static bool MayActOn(string actorRole, string targetRole) => actorRole == "admin" || targetRole == "user";
+
+    /// <summary>
+    /// <see cref="MayActOn"/> for content: the author's role is <c>author_role</c>, the actor's <c>actor_role</c>;
+    /// everyone may act on their own content.
+    /// </summary>
+    public const string MayActOnAuthorSql = "(actor_role = 'admin' OR author_role = 'user' OR author_id = @Actor)";
+
+    /// <summary>
+    /// The target of an action on an account, locked in <paramref name="transaction"/>: 404 when unknown; when the
+    /// actor may not act on them, the refusal is logged (<c>&lt;action&gt;_refused</c>), committed and answered 403.
+    /// </summary>
+    public static async Task<Target> TargetAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long actor, string username, string action, string? reason, CancellationToken cancellationToken)
+    {
+        var target = await connection.QuerySingleOrDefaultAsync<Target>(new CommandDefinition(
+            TargetSql, new { Username = username, Actor = actor }, transaction, cancellationToken: cancellationToken))
+            ?? throw ApiException.NotFound("user");
+        // Acting on yourself is for each action's own rules (suspending yourself is 422, not 403).
+        if (target.Id == actor || MayActOn(target.ActorRole, target.Role))
+        {
+            return target;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            AuditSql, new { Actor = actor, Action = $"{action}_refused", Target = $"user:{target.Username}", Reason = reason }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        throw ApiException.Forbidden("user");
+    }
+
+    internal sealed record Target(long Id, string Username, string Email, string Role, bool Suspended, long ActiveAdmins, string ActorRole)
     {
         public bool IsLastActiveAdmin => Role == "admin" && !Suspended && ActiveAdmins <= 1;
 

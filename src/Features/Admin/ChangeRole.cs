@@ -36,9 +36,7 @@ public static class ChangeRole
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             // Its own statement: the count of admins that follows must be read after the lock is held.
             await connection.ExecuteAsync(new CommandDefinition(AdminRules.LockPrivilegedSql, transaction: transaction, cancellationToken: cancellationToken));
-            var target = await connection.QuerySingleOrDefaultAsync<AdminRules.Target>(new CommandDefinition(
-                AdminRules.TargetSql, new { command.Username }, transaction, cancellationToken: cancellationToken))
-                ?? throw ApiException.NotFound("user");
+            var target = await AdminRules.TargetAsync(connection, transaction, user.RequiredId, command.Username, "role", $"role -> {command.Role}", cancellationToken);
             if (target.IsLastActiveAdmin && command.Role != "admin")
             {
                 throw ApiException.Invalid(ErrorEnvelope.Of("username", "is the last admin"));

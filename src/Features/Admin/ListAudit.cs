@@ -1,4 +1,5 @@
 using Conduit.Infrastructure.Auth;
+using Conduit.Infrastructure.Paging;
 using Dapper;
 using FluentValidation;
 using Mediator;
@@ -24,7 +25,7 @@ public static class ListAudit
         {
             RuleFor(query => query.Actor).MaximumLength(64).WithMessage("is too long (maximum is 64 characters)");
             RuleFor(query => query.Action).MaximumLength(64).WithMessage("is too long (maximum is 64 characters)");
-            AdminRules.Paging(this, query => query.Limit, query => query.Offset);
+            PageRules.Apply(this, query => query.Limit, query => query.Offset);
         }
     }
 
@@ -53,7 +54,7 @@ public static class ListAudit
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
                 Sql[mask],
-                new { query.Actor, query.Action, Limit = query.Limit ?? AdminRules.DefaultPageSize, Offset = query.Offset ?? 0 },
+                new { query.Actor, query.Action, Limit = query.Limit ?? PageRules.DefaultPageSize, Offset = query.Offset ?? 0 },
                 cancellationToken: cancellationToken));
             var count = await results.ReadSingleAsync<long>();
             var entries = await results.ReadAsync<AuditEntry>();

@@ -1,4 +1,5 @@
 using Conduit.Infrastructure.Auth;
+using Conduit.Infrastructure.Paging;
 using Dapper;
 using FluentValidation;
 using Mediator;
@@ -21,7 +22,7 @@ public static class ListUsers
         public Validator()
         {
             RuleFor(query => query.Q).MaximumLength(254).WithMessage("is too long (maximum is 254 characters)");
-            AdminRules.Paging(this, query => query.Limit, query => query.Offset);
+            PageRules.Apply(this, query => query.Limit, query => query.Offset);
         }
     }
 
@@ -52,7 +53,7 @@ public static class ListUsers
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
                 search ? SearchSql : AllSql,
-                new { Prefix = prefix, Limit = query.Limit ?? AdminRules.DefaultPageSize, Offset = query.Offset ?? 0 },
+                new { Prefix = prefix, Limit = query.Limit ?? PageRules.DefaultPageSize, Offset = query.Offset ?? 0 },
                 cancellationToken: cancellationToken));
             var count = await results.ReadSingleAsync<long>();
             var users = await results.ReadAsync<AdminUser>();

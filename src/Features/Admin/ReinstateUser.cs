@@ -1,5 +1,4 @@
 using Conduit.Infrastructure.Auth;
-using Conduit.Infrastructure.Errors;
 using Dapper;
 using FluentValidation;
 using Mediator;
@@ -22,21 +21,24 @@ public static class ReinstateUser
 
     internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : ICommandHandler<Command, AdminUserEnvelope>
     {
-        // Decides and acts in one statement: no row when the username is unknown.
-        private const string Sql = """
-            WITH target AS (UPDATE users SET suspended_at = NULL WHERE lower(username) = lower(@Username)
-                            RETURNING username, email, role),
-                 logged AS (INSERT INTO audit_log (actor_id, actor, action, target, reason)
-                            SELECT a.id, a.username, 'reinstate', 'user:' || t.username, @Reason FROM users a, target t WHERE a.id = @Actor)
-            SELECT username, email, role, false AS suspended FROM target
+        private const string ReinstateSql = $"""
+            UPDATE users SET suspended_at = NULL WHERE id = @Id;
+            {AdminRules.AuditSql};
             """;
 
         public async ValueTask<AdminUserEnvelope> Handle(Command command, CancellationToken cancellationToken)
         {
+            var actor = user.RequiredId;
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            var reinstated = await connection.QuerySingleOrDefaultAsync<AdminUser>(new CommandDefinition(
-                Sql, new { command.Username, command.Reason, Actor = user.RequiredId }, cancellationToken: cancellationToken));
-            return reinstated is null ? throw ApiException.NotFound("user") : new AdminUserEnvelope(reinstated);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var target = await AdminRules.TargetAsync(connection, transaction, actor, command.Username, "reinstate", command.Reason, cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(
+                ReinstateSql,
+                new { target.Id, Actor = actor, Action = "reinstate", Target = $"user:{target.Username}", command.Reason },
+                transaction,
+                cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+            return target.With(suspended: false);
         }
     }
 }

@@ -38,9 +38,7 @@ public static class SuspendUser
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             // Its own statement: the count of admins that follows must be read after the lock is held.
             await connection.ExecuteAsync(new CommandDefinition(AdminRules.LockPrivilegedSql, transaction: transaction, cancellationToken: cancellationToken));
-            var target = await connection.QuerySingleOrDefaultAsync<AdminRules.Target>(new CommandDefinition(
-                AdminRules.TargetSql, new { command.Username }, transaction, cancellationToken: cancellationToken))
-                ?? throw ApiException.NotFound("user");
+            var target = await AdminRules.TargetAsync(connection, transaction, actor, command.Username, "suspend", command.Reason, cancellationToken);
             if (target.Id == actor)
             {
                 throw ApiException.Invalid(ErrorEnvelope.Of("username", "cannot be yourself"));

@@ -3,7 +3,7 @@ using FluentValidation;
 
 namespace Conduit.Features.Articles;
 
-/// <summary>Limits that creating and updating an article share, and the paging every list accepts.</summary>
+/// <summary>Limits that creating and updating an article share, and the cursor every list accepts.</summary>
 internal static class ArticleRules
 {
     public const int MaxTitle = 200;
@@ -11,8 +11,6 @@ internal static class ArticleRules
     public const int MaxBody = 100_000;
     public const int MaxTags = 20;
     public const int MaxTag = 64;
-    public const int MaxPageSize = 100;
-    public const int DefaultPageSize = 20;
 
     public static IRuleBuilderOptions<T, string?> Text<T>(IRuleBuilder<T, string?> rule, int max) =>
         rule.NotBlank().MaxChars(max).NoControlCharacters();
@@ -30,13 +28,5 @@ internal static class ArticleRules
             .WithMessage("is invalid, expired or belongs to another list").OverridePropertyName("cursor");
         validator.RuleFor(request => offset(request)).Must(value => value is null or 0).When(request => cursor(request) is not null)
             .WithMessage("cannot be combined with cursor").OverridePropertyName("offset");
-    }
-
-    public static void Paging<T>(AbstractValidator<T> validator, Func<T, int?> limit, Func<T, int?> offset)
-    {
-        validator.RuleFor(request => limit(request)).InclusiveBetween(1, MaxPageSize)
-            .WithMessage($"must be between 1 and {MaxPageSize}").OverridePropertyName("limit");
-        validator.RuleFor(request => offset(request)).GreaterThanOrEqualTo(0)
-            .WithMessage("must not be negative").OverridePropertyName("offset");
     }
 }

@@ -40,9 +40,13 @@ public static class ListArticles
     {
         public Validator(Cursors cursors)
         {
-            ArticleRules.Paging(this, query => query.Limit, query => query.Offset);
+            PageRules.Apply(this, query => query.Limit, query => query.Offset);
             ArticleRules.CursorOf(this, cursors, query => query.Cursor, query => query.Offset, query => query.List);
-            RuleFor(query => query.Q).NotBlank().MaxChars(MaxSearch).NoControlCharacters().When(query => query.Q is not null).OverridePropertyName("q");
+            RuleFor(query => query.Q).NotBlank().MaxChars(MaxSearch).SingleLine().When(query => query.Q is not null).OverridePropertyName("q");
+            // Names are compared in SQL: a NUL would fail there, and is nobody's name.
+            RuleFor(query => query.Tag).NoControlCharacters().OverridePropertyName("tag");
+            RuleFor(query => query.Author).NoControlCharacters().OverridePropertyName("author");
+            RuleFor(query => query.Favorited).NoControlCharacters().OverridePropertyName("favorited");
             RuleFor(query => query.Cursor).Null().When(query => query.Q is not null)
                 .WithMessage("cannot be combined with q (search pages by relevance; use offset)").OverridePropertyName("cursor");
         }
@@ -54,7 +58,7 @@ public static class ListArticles
         {
             CursorPosition? after = cursors.TryRead(query.Cursor, query.List, out var position) ? position : null;
             var page = await sender.Send(
-                new Page(query.Tag, query.Author, query.Favorited, query.Limit ?? ArticleRules.DefaultPageSize, query.Offset ?? 0, after, query.Q), cancellationToken);
+                new Page(query.Tag, query.Author, query.Favorited, query.Limit ?? PageRules.DefaultPageSize, query.Offset ?? 0, after, SearchText.Normalize(query.Q)), cancellationToken);
             if (user.Id is not { } viewer || page.ArticleIds.Length == 0)
             {
                 return page.Envelope;
@@ -172,5 +176,31 @@ public static class ListArticles
             string[] all = [ByTag, ByAuthor, ByFavorited];
             return string.Join(" AND ", ["NOT a.hidden", .. all.Where((_, bit) => (mask & (1 << bit)) != 0)]);
         }
+    }
+}
+
+/// <summary>
+/// What reaches <c>websearch_to_tsquery</c>. Every <c>-</c> it reads before a term is one more NOT, and 33 of them
+/// in a row ("-----a", "- - - a", "-!-!a") overflow its stack: an error, not a search. Here a <c>-</c> is an operator
+/// only where it starts a term or a quoted phrase; any other is a separator, as the parser treats other punctuation,
+/// so at most one NOT precedes a term and every 1-200 character input parses (a test feeds it 20,000 random ones).
+/// </summary>
+internal static class SearchText
+{
+    public static string? Normalize(string? q)
+    {
+        if (q is null || !q.Contains('-', StringComparison.Ordinal))
+        {
+            return q;
+        }
+
+        return string.Create(q.Length, q, static (span, text) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                var startsTerm = i + 1 < text.Length && (char.IsLetterOrDigit(text[i + 1]) || text[i + 1] == '"');
+                span[i] = text[i] == '-' && !startsTerm ? ' ' : text[i];
+            }
+        });
     }
 }

@@ -15,7 +15,7 @@ public static class ListFeed
     {
         public Validator(Cursors cursors, ICurrentUser user)
         {
-            ArticleRules.Paging(this, query => query.Limit, query => query.Offset);
+            PageRules.Apply(this, query => query.Limit, query => query.Offset);
             ArticleRules.CursorOf(this, cursors, query => query.Cursor, query => query.Offset, _ => List(user.Id));
         }
     }
@@ -51,7 +51,7 @@ public static class ListFeed
         {
             var reader = user.RequiredId;
             CursorPosition? after = cursors.TryRead(query.Cursor, List(reader), out var position) ? position : null;
-            var limit = query.Limit ?? ArticleRules.DefaultPageSize;
+            var limit = query.Limit ?? PageRules.DefaultPageSize;
             var (envelope, next) = await ArticleSql.ReadPageAsync(
                 db,
                 after is null ? Sql : SqlAfterCursor,

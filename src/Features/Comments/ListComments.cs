@@ -23,14 +23,11 @@ public static class ListComments
     {
         public Validator(Cursors cursors)
         {
-            RuleFor(query => query.Limit).InclusiveBetween(1, MaxPageSize).WithMessage($"must be between 1 and {MaxPageSize}").OverridePropertyName("limit");
+            PageRules.Limit(this, query => query.Limit);
             RuleFor(query => query.Cursor).Must((query, cursor) => cursors.TryRead(cursor, query.List, out _)).When(query => query.Cursor is not null)
                 .WithMessage("is invalid, expired or belongs to another list").OverridePropertyName("cursor");
         }
     }
-
-    private const int MaxPageSize = 100;
-    private const int DefaultPageSize = 20;
 
     /// <summary>The comments as anyone sees them (following no one): cached, shared by every viewer.</summary>
     public sealed record Public(string Slug) : IQuery<PublicComments>, ICachedQuery
@@ -73,7 +70,7 @@ public static class ListComments
                 start = all.Envelope.Comments.TakeWhile(comment => comment.Id <= after.Id).Count();
             }
 
-            var size = query.Limit ?? DefaultPageSize;
+            var size = query.Limit ?? PageRules.DefaultPageSize;
             var taken = all.Envelope.Comments.Skip(start).Take(size).ToArray();
             var more = start + taken.Length < all.Envelope.Comments.Count;
             var next = more ? cursors.Issue(query.List, new CursorPosition(taken[^1].CreatedAt, taken[^1].Id)) : null;

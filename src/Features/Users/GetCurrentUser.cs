@@ -10,7 +10,7 @@ public static class GetCurrentUser
 {
     public sealed record Query : IQuery<UserEnvelope>, IAuthenticated;
 
-    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user, TokenIssuer tokens) : IQueryHandler<Query, UserEnvelope>
+    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : IQueryHandler<Query, UserEnvelope>
     {
         private const string Sql = $"SELECT {UserRow.Columns} FROM users WHERE id = @Id";
 
@@ -20,7 +20,7 @@ public static class GetCurrentUser
             var row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(Sql, new { Id = user.RequiredId }, cancellationToken: cancellationToken));
 
             // A valid token whose user no longer exists is no session at all.
-            return row?.ToEnvelope(tokens, user.RequiredSessionId) ?? throw ApiException.Unauthorized("token", "is invalid");
+            return row?.ToEnvelope(user.RequiredToken) ?? throw ApiException.Unauthorized("token", "is invalid");
         }
     }
 }

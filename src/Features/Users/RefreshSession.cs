@@ -1,8 +1,8 @@
 using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Errors;
-using Conduit.Infrastructure.Validation;
 using Dapper;
+using Conduit.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
 using Microsoft.Extensions.Options;
@@ -13,15 +13,16 @@ namespace Conduit.Features.Users;
 /// <summary>
 /// A refresh token for a new access token and a new refresh token (rotation). The previous token, presented
 /// again within the reuse interval, gets the same successor (two tabs refreshing at once stay one chain);
-/// presented later, or any other secret for the session, is a replay: the whole session ends (RFC 9700 §4.14).
+/// presented later, or any token the session spent before, is a replay: the whole session ends (RFC 9700 §4.14).
+/// A secret the session never issued is a failed attempt and nothing more.
 /// </summary>
 public static partial class RefreshSession
 {
-    public sealed record Command(string? RefreshToken) : ICommand<UserEnvelope>, IThrottledLogin
+    public sealed record Command(string? RefreshToken) : ICommand<UserEnvelope>, ICountsFailedLogins
     {
         // Failed refreshes count per session and address (the id is readable in the token) and per address,
         // in the same buckets as wrong passwords.
-        string? IThrottledLogin.Account => RefreshTokens.TryParse(RefreshToken, out var token) ? $"session:{token.SessionId:N}" : "session:malformed";
+        string? ICountsFailedLogins.Account => RefreshTokens.TryParse(RefreshToken, out var token) ? $"session:{token.SessionId:N}" : "session:malformed";
     }
 
     internal sealed class Validator : AbstractValidator<Command>
@@ -33,24 +34,28 @@ public static partial class RefreshSession
         : ICommandHandler<Command, UserEnvelope>
     {
         // Only the holder of the current secret rotates; concurrent rotations queue on the row lock and all but
-        // the first find the hash already changed.
-        private const string RotateSql = $"""
-            UPDATE sessions s SET
-                previous_hash = s.refresh_hash, refresh_hash = @NextHash, rotation_nonce = @Nonce,
-                refreshed_at = now(), last_seen_at = now()
-            FROM users u
-            WHERE s.id = @SessionId AND s.refresh_hash = @Hash AND s.revoked_at IS NULL
-              AND s.refreshed_at > now() - @Idle AND s.created_at > now() - @Absolute
-              AND u.id = s.user_id AND (@Caller IS NULL OR u.id = @Caller)
-            RETURNING u.id, u.email, u.username, u.bio, u.image, u.version
+        // the first find the hash already changed. The spent token is remembered in the same statement.
+        private const string RotateSql = """
+            WITH rotated AS (
+                UPDATE sessions s SET
+                    previous_hash = s.refresh_hash, refresh_hash = @NextHash, rotation_nonce = @Nonce,
+                    refreshed_at = now(), last_seen_at = now()
+                FROM users u
+                WHERE s.id = @SessionId AND s.refresh_hash = @Hash AND s.revoked_at IS NULL
+                  AND s.refreshed_at > now() - @Idle AND s.created_at > now() - @Absolute
+                  AND u.id = s.user_id AND (@Caller IS NULL OR u.id = @Caller)
+                RETURNING u.id, u.email, u.username, u.bio, u.image, u.version, s.created_at),
+            spent AS (INSERT INTO spent_refresh_tokens (session_id, hash) SELECT @SessionId, @Hash FROM rotated ON CONFLICT DO NOTHING)
+            SELECT * FROM rotated
             """;
 
         private const string ReadSql = """
-            SELECT u.id, u.email, u.username, u.bio, u.image, u.version,
+            SELECT u.id, u.email, u.username, u.bio, u.image, u.version, s.created_at,
                    s.refresh_hash, s.previous_hash, s.rotation_nonce,
                    s.revoked_at IS NOT NULL AS revoked,
                    s.refreshed_at > now() - @Reuse AS recently_rotated,
-                   s.created_at > now() - @Absolute AS within_lifetime
+                   s.created_at > now() - @Absolute AS within_lifetime,
+                   EXISTS (SELECT 1 FROM spent_refresh_tokens t WHERE t.session_id = s.id AND t.hash = @Hash) AS spent
             FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.id = @SessionId
             """;
@@ -68,7 +73,7 @@ public static partial class RefreshSession
             var nonce = RefreshTokens.NewNonce();
             var next = presented.Successor(nonce);
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            var rotated = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+            var rotated = await connection.QuerySingleOrDefaultAsync<Rotated>(new CommandDefinition(
                 RotateSql,
                 new
                 {
@@ -83,11 +88,13 @@ public static partial class RefreshSession
                 cancellationToken: cancellationToken));
             if (rotated is not null)
             {
-                return rotated.ToEnvelope(new SessionTokens(tokens.Issue(rotated.Id, presented.SessionId), next.Value));
+                return rotated.User.ToEnvelope(new SessionTokens(tokens.Issue(rotated.Id, presented.SessionId, rotated.CreatedAt), next.Value));
             }
 
             var session = await connection.QuerySingleOrDefaultAsync<Stored>(new CommandDefinition(
-                ReadSql, new { presented.SessionId, Reuse = settings.RefreshReuseInterval, Absolute = settings.RefreshAbsoluteLifetime }, cancellationToken: cancellationToken));
+                ReadSql,
+                new { presented.SessionId, presented.Hash, Reuse = settings.RefreshReuseInterval, Absolute = settings.RefreshAbsoluteLifetime },
+                cancellationToken: cancellationToken));
             if (session is null || session.Revoked || caller.Id is { } id && id != session.Id || presented.Matches(session.RefreshHash))
             {
                 // Unknown, already ended, presented with another user's access token, or the current token past its lifetime.
@@ -97,7 +104,14 @@ public static partial class RefreshSession
             if (presented.Matches(session.PreviousHash) && session.RecentlyRotated && session.WithinLifetime
                 && presented.Successor(session.RotationNonce!) is var successor && successor.Matches(session.RefreshHash))
             {
-                return session.User.ToEnvelope(new SessionTokens(tokens.Issue(session.Id, presented.SessionId), successor.Value));
+                return session.User.ToEnvelope(new SessionTokens(tokens.Issue(session.Id, presented.SessionId, session.CreatedAt), successor.Value));
+            }
+
+            if (!session.Spent)
+            {
+                // A secret this session never issued: whoever sent it knows the session id (it is in every access
+                // token) but not a token; that alone must not end the session.
+                throw Invalid();
             }
 
             // Spent before, by the client or by a thief: nobody can tell which, so nobody keeps the session.
@@ -111,9 +125,14 @@ public static partial class RefreshSession
         [LoggerMessage(Level = LogLevel.Warning, Message = "A spent refresh token was presented again; session {SessionId} ended")]
         private static partial void LogReplay(ILogger logger, Guid sessionId);
 
+        private sealed record Rotated(long Id, string Email, string Username, string? Bio, string? Image, int Version, DateTime CreatedAt)
+        {
+            public UserRow User => new(Id, Email, Username, Bio, Image, Version);
+        }
+
         private sealed record Stored(
-            long Id, string Email, string Username, string? Bio, string? Image, int Version,
-            byte[] RefreshHash, byte[]? PreviousHash, byte[]? RotationNonce, bool Revoked, bool RecentlyRotated, bool WithinLifetime)
+            long Id, string Email, string Username, string? Bio, string? Image, int Version, DateTime CreatedAt,
+            byte[] RefreshHash, byte[]? PreviousHash, byte[]? RotationNonce, bool Revoked, bool RecentlyRotated, bool WithinLifetime, bool Spent)
         {
             public UserRow User => new(Id, Email, Username, Bio, Image, Version);
         }

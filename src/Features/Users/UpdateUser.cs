@@ -54,7 +54,7 @@ public static class UpdateUser
             Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
     }
 
-    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user, IPasswordHasher<UserRow> hasher, TokenIssuer tokens) : ICommandHandler<Command, UserEnvelope>
+    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user, IPasswordHasher<UserRow> hasher) : ICommandHandler<Command, UserEnvelope>
     {
         // Nulls mean "keep" for the required fields (the validator refuses an explicit null);
         // for bio and image a flag says whether the member was sent. A new password ends every other
@@ -105,7 +105,7 @@ public static class UpdateUser
             {
                 null => throw ApiException.Unauthorized("token", "is invalid"),
                 { Changed: false } => throw ApiException.PreconditionFailed("user"),
-                _ => new UserRow(outcome.Id, outcome.Email, outcome.Username, outcome.Bio, outcome.Image, outcome.Version).ToEnvelope(tokens, user.RequiredSessionId),
+                _ => new UserRow(outcome.Id, outcome.Email, outcome.Username, outcome.Bio, outcome.Image, outcome.Version).ToEnvelope(user.RequiredToken),
             };
         }
 

@@ -11,8 +11,9 @@ public sealed record UserEnvelope(UserView User)
 }
 
 /// <summary>
-/// The authenticated user as the contract returns it: never a hash, always a fresh access token; sign-in and
-/// refresh add the session's new refresh token (left out elsewhere, so the contract's shape is unchanged).
+/// The authenticated user as the contract returns it: never a hash, always an access token (the caller's own
+/// outside sign-in, so reading or editing the user never extends a session); sign-in and refresh add the
+/// session's new refresh token (left out elsewhere, so the contract's shape is unchanged).
 /// </summary>
 public sealed record UserView(
     string Email,
@@ -27,9 +28,9 @@ internal sealed record UserRow(long Id, string Email, string Username, string? B
 {
     public const string Columns = "id, email, username, bio, image, version";
 
-    /// <summary>For a signed-in caller: a fresh access token of the same session.</summary>
-    public UserEnvelope ToEnvelope(TokenIssuer tokens, Guid sessionId) =>
-        new(new UserView(Email, tokens.Issue(Id, sessionId), Username, Bio, Image)) { ETag = $"\"{Id}.{Version}\"" };
+    /// <summary>For a signed-in caller: the token they presented, which expires no later than it did.</summary>
+    public UserEnvelope ToEnvelope(string token) =>
+        new(new UserView(Email, token, Username, Bio, Image)) { ETag = $"\"{Id}.{Version}\"" };
 
     /// <summary>For a sign-in or a refresh: both tokens.</summary>
     public UserEnvelope ToEnvelope(SessionTokens session) =>

@@ -14,6 +14,7 @@ public sealed class AbuseProtectionBehaviour<TMessage, TResponse>(Throttle throt
     public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) => message switch
     {
         IThrottledLogin login => LoginAsync(login.Account ?? "", message, next, cancellationToken),
+        ICountsFailedLogins counted => CountedAsync(counted.Account ?? "", message, next, cancellationToken),
         IThrottledSignUp => SignUpAsync(message, next, cancellationToken),
         _ => next(message, cancellationToken),
     };
@@ -42,6 +43,19 @@ public sealed class AbuseProtectionBehaviour<TMessage, TResponse>(Throttle throt
         }
 
         return response;
+    }
+
+    private async ValueTask<TResponse> CountedAsync(string account, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await next(message, cancellationToken);
+        }
+        catch (ApiException failure) when (failure.Status == StatusCodes.Status401Unauthorized)
+        {
+            await throttle.CountFailureAsync(Address(), account, CancellationToken.None);
+            throw;
+        }
     }
 
     private async ValueTask<TResponse> SignUpAsync(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)

@@ -23,14 +23,28 @@ public sealed class Throttle(NpgsqlDataSource db, IOptions<AbuseProtectionOption
 
     public async Task<LoginAttempt> BeginLoginAsync(string address, string account, CancellationToken cancellationToken)
     {
-        // The account is hashed: the table never holds an email address.
-        var accountKey = $"login:{address}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(account.Trim().ToLowerInvariant())))[..32]}";
-        var addressKey = $"login:{address}";
+        var (accountKey, addressKey) = LoginKeys(address, account);
         var pair = settings.FailedLoginsPerAccountAndAddress;
         var perAddress = settings.FailedLoginsPerAddress;
         await TakeAsync(new Take([accountKey, addressKey], [pair.Limit, perAddress.Limit], [pair.PerSecond, perAddress.PerSecond], settings.LeaseTime.TotalSeconds), cancellationToken);
         return new LoginAttempt([accountKey, addressKey], accountKey);
     }
+
+    /// <summary>
+    /// A failed sign-in that was not admitted first (<see cref="ICountsFailedLogins"/>): counted like a sign-up, or,
+    /// when its buckets are already full, answered 429 instead of its 401.
+    /// </summary>
+    public async Task CountFailureAsync(string address, string account, CancellationToken cancellationToken)
+    {
+        var (accountKey, addressKey) = LoginKeys(address, account);
+        var pair = settings.FailedLoginsPerAccountAndAddress;
+        var perAddress = settings.FailedLoginsPerAddress;
+        await TakeAsync(new Take([accountKey, addressKey], [pair.Limit, perAddress.Limit], [pair.PerSecond, perAddress.PerSecond], 0), cancellationToken);
+    }
+
+    // The account is hashed: the table never holds an email address.
+    private static (string Account, string Address) LoginKeys(string address, string account) =>
+        ($"login:{address}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(account.Trim().ToLowerInvariant())))[..32]}", $"login:{address}");
 
     public async Task FailAsync(LoginAttempt attempt, CancellationToken cancellationToken)
     {

@@ -53,7 +53,7 @@ public static class AuthSetup
         services.AddSingleton(typeof(IPasswordHasher<>), typeof(PasswordHasher<>));
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<JwtOptions>, RevokedSessions, SessionActivity, TimeProvider>((bearer, jwt, revoked, activity, time) =>
+            .Configure<IOptions<JwtOptions>, IOptions<SessionsOptions>, RevokedSessions, SessionActivity, TimeProvider>((bearer, jwt, sessions, revoked, activity, time) =>
             {
                 bearer.MapInboundClaims = false;
                 bearer.TokenValidationParameters = new TokenValidationParameters
@@ -67,7 +67,7 @@ public static class AuthSetup
                 bearer.Events = new JwtBearerEvents
                 {
                     OnMessageReceived = ReadContractScheme,
-                    OnTokenValidated = context => CheckSessionAsync(context, jwt.Value.Lifetime, revoked, activity, time),
+                    OnTokenValidated = context => CheckSessionAsync(context, jwt.Value, sessions.Value, revoked, activity, time),
                 };
             });
         services.AddAuthorization();
@@ -76,10 +76,12 @@ public static class AuthSetup
 
     /// <summary>
     /// After the signature and lifetime: the token must name a session that has not ended. A token older than
-    /// the configured lifetime is refused even if it says otherwise, so shortening <c>Jwt:Lifetime</c> takes
+    /// the configured lifetimes (<c>Jwt:Lifetime</c>, the refresh token's idle lifetime since it was issued, the
+    /// absolute lifetime since its session began) is refused even if it says otherwise, so shortening one takes
     /// effect at once and pruning an ended session can never let its tokens back in.
     /// </summary>
-    private static async Task CheckSessionAsync(TokenValidatedContext context, TimeSpan lifetime, RevokedSessions revoked, SessionActivity activity, TimeProvider time)
+    private static async Task CheckSessionAsync(
+        TokenValidatedContext context, JwtOptions jwt, SessionsOptions sessions, RevokedSessions revoked, SessionActivity activity, TimeProvider time)
     {
         if (!Guid.TryParse(context.Principal?.FindFirst(TokenIssuer.SessionClaim)?.Value, out var sessionId))
         {
@@ -87,9 +89,15 @@ public static class AuthSetup
             return;
         }
 
-        if (context.SecurityToken is not JsonWebToken token || token.IssuedAt + lifetime + TokenSkew < time.GetUtcNow().UtcDateTime)
+        var now = time.GetUtcNow().UtcDateTime;
+        if (context.SecurityToken is not JsonWebToken token
+            || token.IssuedAt + jwt.Lifetime + TokenSkew < now
+            || token.IssuedAt + sessions.RefreshIdleLifetime + TokenSkew < now
+            // Tokens issued before auth_time existed carry none; the two checks above bound them.
+            || token.TryGetPayloadValue<long>(TokenIssuer.SessionStartClaim, out var started)
+               && DateTime.UnixEpoch.AddSeconds(started) + sessions.RefreshAbsoluteLifetime + TokenSkew < now)
         {
-            context.Fail("The token is older than Jwt:Lifetime.");
+            context.Fail("The token is older than its configured lifetime.");
             return;
         }
 

@@ -29,6 +29,23 @@ internal sealed class CurrentUser(IHttpContextAccessor accessor) : ICurrentUser
         }
     }
 
+    public string? Token
+    {
+        get
+        {
+            var context = accessor.HttpContext;
+            if (context?.User.Identity?.IsAuthenticated != true)
+            {
+                return null;
+            }
+
+            // Authenticated, so the header holds exactly one token after its scheme (Token or Bearer).
+            var header = context.Request.Headers.Authorization.ToString();
+            var space = header.IndexOf(' ', StringComparison.Ordinal);
+            return space < 0 ? null : header[(space + 1)..].Trim();
+        }
+    }
+
     public bool PresentedInvalidToken
     {
         get

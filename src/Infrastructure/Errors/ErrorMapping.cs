@@ -69,6 +69,10 @@ internal static partial class ErrorMapping
             => (StatusCodes.Status422UnprocessableEntity, ErrorEnvelope.Of("body", "contains invalid characters")),
         PostgresErrorCodes.StringDataRightTruncation or PostgresErrorCodes.NumericValueOutOfRange
             => (StatusCodes.Status422UnprocessableEntity, ErrorEnvelope.Of("body", "is invalid")),
+        // Content beyond what PostgreSQL can process (a text-search query or an index row too large): the input's
+        // fault, never worth a 500; the use cases refuse what they know of before it gets here.
+        PostgresErrorCodes.ProgramLimitExceeded
+            => (StatusCodes.Status422UnprocessableEntity, ErrorEnvelope.Of("request", "is too complex")),
         _ when pg.IsTransient => (StatusCodes.Status503ServiceUnavailable, ErrorEnvelope.Of("database", "is unavailable")),
         _ => null,
     };

@@ -20,4 +20,8 @@ public static class Rules
     /// <summary>PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.</summary>
     public static IRuleBuilderOptions<T, string?> NoControlCharacters<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(value => value is null || !value.Contains('\0', StringComparison.Ordinal)).WithMessage("contains invalid characters");
+
+    /// <summary>One line of text (a search, a name in a query string): no control character at all (C0, DEL, C1).</summary>
+    public static IRuleBuilderOptions<T, string?> SingleLine<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(value => value is null || !value.Any(char.IsControl)).WithMessage("contains invalid characters");
 }

@@ -91,6 +91,49 @@ public sealed class AdminAccessTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_moderator_acts_only_on_users_and_every_refusal_is_403_and_in_the_audit_log()
+    {
+        var moderator = await api.WithRoleAsync(client, "moderator");
+        var admin = await api.WithRoleAsync(client, "admin");
+        await api.WithRoleAsync(client, "admin"); // not the last admin: that rule is not what refuses here
+        var peer = await api.WithRoleAsync(client, "moderator");
+        var comment = await client.RegisterAsync("commenter");
+        var onArticle = await client.CreateArticleAsync(comment);
+
+        foreach (var target in new[] { admin, peer })
+        {
+            var article = await client.CreateArticleAsync(target);
+            var posted = await client.PostAsync($"/api/articles/{onArticle}/comments", new { comment = new { body = "mine" } }, target.Token);
+            var id = posted.Json!["comment"]!["id"]!.GetValue<long>();
+            (HttpMethod, string)[] attempts =
+            [
+                (HttpMethod.Post, $"/api/admin/users/{target.Username}/suspend"),
+                (HttpMethod.Post, $"/api/admin/users/{target.Username}/reinstate"),
+                (HttpMethod.Delete, $"/api/admin/articles/{article}"),
+                (HttpMethod.Delete, $"/api/admin/articles/{onArticle}/comments/{id}"),
+            ];
+            foreach (var (method, path) in attempts)
+            {
+                var reply = await client.SendAsync(method, path, Moderators.Reason(), moderator.Token);
+                reply.Status.Should().Be(HttpStatusCode.Forbidden, $"{method} {path} by a moderator on a {target.Username}");
+                reply.Error("user").Should().Be("forbidden");
+            }
+
+            (await client.GetAsync("/api/user", target.Token)).Status.Should().Be(HttpStatusCode.OK, "their sessions live on");
+            (await client.GetAsync($"/api/articles/{article}")).Status.Should().Be(HttpStatusCode.OK);
+        }
+
+        (await client.GetAsync($"/api/articles/{onArticle}/comments")).Json!["comments"]!.AsArray().Should().HaveCount(2);
+        var audit = await client.GetAsync($"/api/admin/audit?actor={moderator.Username}&limit=100", moderator.Token);
+        audit.Json!["entries"]!.AsArray().Select(entry => entry!["action"]!.GetValue<string>()).Should().BeEquivalentTo(
+            ["suspend_refused", "reinstate_refused", "remove_article_refused", "remove_comment_refused",
+             "suspend_refused", "reinstate_refused", "remove_article_refused", "remove_comment_refused"]);
+
+        var suspended = await client.PostAsync($"/api/admin/users/{peer.Username}/suspend", Moderators.Reason(), admin.Token);
+        suspended.Status.Should().Be(HttpStatusCode.OK, "an admin acts on moderators");
+    }
+
+    [Fact]
     public async Task Suspending_yourself_is_422()
     {
         var admin = await api.WithRoleAsync(client, "admin");

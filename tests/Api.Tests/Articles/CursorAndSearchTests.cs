@@ -237,6 +237,95 @@ public sealed class CursorAndSearchTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Theory]
+    [InlineData("")]
+    [InlineData("&tag=any")]
+    [InlineData("&author=someone&favorited=someone")]
+    public async Task Runs_of_negations_that_overflow_the_search_parser_are_searched_not_500(string filters)
+    {
+        using var client = api.CreateConduitClient();
+
+        foreach (var q in new[] { new string('-', 33) + "cat", new string('-', 200), string.Concat(Enumerable.Repeat("-!", 100)), string.Concat(Enumerable.Repeat("- ", 97)) + "cat", string.Concat(Enumerable.Repeat("-(", 100)) })
+        {
+            var reply = await client.GetAsync($"/api/articles?q={Uri.EscapeDataString(q)}{filters}");
+            reply.Status.Should().Be(HttpStatusCode.OK, $"{q}: {reply.Text}");
+        }
+    }
+
+    [Fact]
+    public async Task A_negated_term_still_excludes_and_a_hyphenated_word_still_matches()
+    {
+        using var client = api.CreateConduitClient();
+        var author = await client.RegisterAsync("hyphen");
+        var word = $"w{Guid.NewGuid():N}"[..12];
+        await CreateAsync(client, author, $"{word} state-of-the-art", "d", "b", []);
+        await CreateAsync(client, author, $"{word} plain", "d", "b", []);
+
+        (await client.GetAsync($"/api/articles?q={word}+-plain")).Json!["articlesCount"]!.GetValue<int>().Should().Be(1);
+        (await client.GetAsync($"/api/articles?q={word}+---plain")).Json!["articlesCount"]!.GetValue<int>().Should().Be(1, "a run of minus signs is one NOT");
+        (await client.GetAsync($"/api/articles?q={word}+state-of-the-art")).Json!["articlesCount"]!.GetValue<int>().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Every_search_text_the_API_passes_on_parses_in_PostgreSQL()
+    {
+        // Random 1-200 character strings over the parser's operators and a few words: one round trip parses all.
+        var random = new Random(20261202);
+        string[] pieces = ["-", "-", "-", "!", "\"", "(", ")", " ", " ", "|", "&", ":", "*", "<->", "'", "a", "1", "cat", "or", "OR", "é", "_", ".", "+", "~", "\\"];
+        var inputs = Enumerable.Range(0, 20_000)
+            .Select(_ => string.Concat(Enumerable.Range(0, random.Next(1, 120)).Select(_ => pieces[random.Next(pieces.Length)])))
+            .Select(text => text[..Math.Min(text.Length, ListArticlesMaxSearch)])
+            .Select(text => Conduit.Features.Articles.SearchText.Normalize(text))
+            .ToArray();
+        await using var connection = await api.OpenDatabaseAsync();
+
+        var parsed = await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection,
+            "SELECT count(websearch_to_tsquery('english', q)) FROM unnest(@inputs) AS q", new { inputs });
+
+        parsed.Should().Be(inputs.Length);
+    }
+
+    private const int ListArticlesMaxSearch = Conduit.Features.Articles.ListArticles.MaxSearch;
+
+    [Theory]
+    [InlineData("a%0Ab")]
+    [InlineData("a%09b")]
+    [InlineData("a%0Db")]
+    [InlineData("a%7Fb")]
+    [InlineData("a%C2%85b")]
+    public async Task A_search_with_a_control_character_is_422_naming_q(string q)
+    {
+        using var client = api.CreateConduitClient();
+
+        var reply = await client.GetAsync($"/api/articles?q={q}");
+
+        reply.Status.Should().Be(HttpStatusCode.UnprocessableEntity);
+        reply.Error("q").Should().Be("contains invalid characters");
+    }
+
+    [Theory]
+    [InlineData("/api/articles?q=a&limit=100&offset=2147483600")]
+    [InlineData("/api/articles?limit=100&offset=2147483647")]
+    [InlineData("/api/articles?tag=x&offset=10001")]
+    [InlineData("/api/articles/feed?offset=10001")]
+    [InlineData("/api/admin/users?offset=2147483600")]
+    [InlineData("/api/admin/audit?offset=10001")]
+    public async Task An_offset_beyond_the_documented_bound_is_422_naming_offset_on_every_list(string path)
+    {
+        using var client = api.CreateConduitClient();
+        var caller = await client.RegisterAsync("deep");
+        await using (var connection = await api.OpenDatabaseAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE users SET role = 'admin' WHERE username = @Username", new { caller.Username });
+        }
+
+        var reply = await client.GetAsync(path, caller.Token);
+
+        reply.Status.Should().Be(HttpStatusCode.UnprocessableEntity, reply.Text);
+        reply.Error("offset").Should().Be($"must be between 0 and {PageRules.MaxOffset} (deeper: use the cursor)");
+        (await client.GetAsync(path.Replace("offset=", "offset=1&x=", StringComparison.Ordinal), caller.Token)).Status.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Theory]
     [InlineData(10_000)]
     [InlineData(201)]
     public async Task An_over_long_search_is_422(int length)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography;
 using Conduit.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Npgsql;
@@ -76,8 +77,10 @@ public sealed class RefreshTokenAttackTests(ApiFactory api) : IClassFixture<ApiF
     [Fact]
     public async Task A_thousand_concurrent_refreshes_of_one_token_make_one_successor_and_no_session()
     {
-        // Each request from an address of its own, so that all of them reach the rotation (the throttle lets ten
-        // attempts per session and address run at once); the reuse interval covers the whole burst on a slow machine.
+        // All from one address, as one client's tabs would send them: a valid token is never throttled (it once
+        // leased one of ten places per session and address, and the rest got 429). The reuse interval covers the
+        // whole burst on a slow machine.
+        var address = ClientAddresses.Next();
         using var factory = api.WithWebHostBuilder(builder => builder.UseSetting("Sessions:RefreshReuseInterval", "00:02:00"));
         using var burst = new ConduitClient(factory.CreateClient());
         var user = await burst.RegisterAsync("burst");
@@ -85,7 +88,7 @@ public sealed class RefreshTokenAttackTests(ApiFactory api) : IClassFixture<ApiF
         var replies = new ConcurrentBag<Reply>();
 
         await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (_, _) =>
-            replies.Add(await burst.RefreshAsync(session.RefreshToken)));
+            replies.Add(await burst.RefreshAsync(session.RefreshToken, address)));
 
         replies.Should().OnlyContain(reply => reply.Status == HttpStatusCode.OK, string.Join(", ", replies.Select(reply => reply.Status).Distinct()));
         var successors = replies.Select(reply => reply.Json!["user"]!["refreshToken"]!.GetValue<string>()).Distinct().ToList();
@@ -95,6 +98,54 @@ public sealed class RefreshTokenAttackTests(ApiFactory api) : IClassFixture<ApiF
         await using var count = new NpgsqlCommand("SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = @name AND s.revoked_at IS NULL", connection);
         count.Parameters.AddWithValue("name", user.Username);
         ((long)(await count.ExecuteScalarAsync())!).Should().Be(2, "the sign-up's and the login's; refreshes add none");
+    }
+
+    [Fact]
+    public async Task Thirty_concurrent_refreshes_from_one_address_at_the_default_settings_all_get_the_same_successor()
+    {
+        var user = await client.RegisterAsync("tabs");
+        var session = await client.SignInAsync(user);
+        var address = ClientAddresses.Next();
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => client.RefreshAsync(session.RefreshToken, address)));
+
+        replies.Select(reply => reply.Status).Should().AllBeEquivalentTo(HttpStatusCode.OK);
+        replies.Select(reply => reply.Json!["user"]!["refreshToken"]!.GetValue<string>()).Distinct().Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task A_random_secret_for_a_known_session_is_401_and_does_not_end_it()
+    {
+        var user = await client.RegisterAsync("sid");
+        var session = await client.SignInAsync(user);
+        // The session id is in every access token (sid) and in log lines: knowing it must not be enough.
+        var forged = $"{session.RefreshToken[..32]}.{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_')}";
+
+        var attempt = await client.RefreshAsync(forged);
+
+        attempt.Status.Should().Be(HttpStatusCode.Unauthorized);
+        (await client.GetAsync("/api/user", session.Token)).Status.Should().Be(HttpStatusCode.OK, "the session lives on");
+        (await client.RefreshAsync(session.RefreshToken)).Status.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_token_spent_several_rotations_ago_is_a_replay_and_ends_the_session()
+    {
+        using var factory = api.WithWebHostBuilder(builder => builder.UseSetting("Sessions:RefreshReuseInterval", "00:00:00"));
+        using var strict = new ConduitClient(factory.CreateClient());
+        var user = await strict.RegisterAsync("thief");
+        var first = await strict.SignInAsync(user);
+        var token = first.RefreshToken;
+        for (var i = 0; i < 3; i++)
+        {
+            // The thief refreshing with the stolen token while the owner is away.
+            token = (await strict.RefreshAsync(token)).Json!["user"]!["refreshToken"]!.GetValue<string>();
+        }
+
+        var owner = await strict.RefreshAsync(first.RefreshToken);
+
+        owner.Status.Should().Be(HttpStatusCode.Unauthorized);
+        (await strict.RefreshAsync(token)).Status.Should().Be(HttpStatusCode.Unauthorized, "the replay ended the thief's chain too");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using System.Text;
 using Conduit.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
@@ -82,6 +83,49 @@ public sealed class TokenTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Reading_or_editing_the_user_answers_with_the_presented_token_never_a_renewed_one()
+    {
+        var user = await client.RegisterAsync("poller");
+        // Close to its end: a renewed token would outlive it, which is how a leaked token once kept itself alive.
+        var token = Sign(await UserIdAsync(user), DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(2), session: await SessionIdAsync(user));
+
+        var read = await client.GetAsync("/api/user", token);
+        var edited = await client.PutAsync("/api/user", new { user = new { bio = "still here" } }, token);
+
+        read.Json!["user"]!["token"]!.GetValue<string>().Should().Be(token);
+        edited.Json!["user"]!["token"]!.GetValue<string>().Should().Be(token);
+    }
+
+    [Fact]
+    public async Task No_token_outlives_its_sessions_idle_or_absolute_lifetime()
+    {
+        using var factory = api.WithWebHostBuilder(builder => builder
+            .UseSetting("Sessions:RefreshIdleLifetime", "00:01:00").UseSetting("Sessions:RefreshAbsoluteLifetime", "00:02:00"));
+        using var shortLived = new ConduitClient(factory.CreateClient());
+        var user = await shortLived.RegisterAsync("brief");
+        var session = await shortLived.SignInAsync(user);
+        var refreshed = await shortLived.RefreshAsync(session.RefreshToken);
+
+        Lifetime(user.Token).Should().BeLessThanOrEqualTo(TimeSpan.FromMinutes(1), "Jwt:Lifetime is 7 days, the refresh token's idle lifetime 1 minute");
+        Lifetime(refreshed.Json!["user"]!["token"]!.GetValue<string>()).Should().BeLessThanOrEqualTo(TimeSpan.FromMinutes(1));
+
+        var id = await UserIdAsync(user);
+        var sid = await SessionIdAsync(user);
+        var idle = Sign(id, DateTime.UtcNow.AddMinutes(-3), DateTime.UtcNow.AddHours(1), session: sid);
+        var pastAbsolute = Sign(id, DateTime.UtcNow, DateTime.UtcNow.AddHours(1), session: sid, sessionStarted: DateTime.UtcNow.AddMinutes(-5));
+        var fresh = Sign(id, DateTime.UtcNow, DateTime.UtcNow.AddHours(1), session: sid, sessionStarted: DateTime.UtcNow);
+        (await shortLived.GetAsync("/api/user", idle)).Status.Should().Be(HttpStatusCode.Unauthorized, "issued longer ago than the idle lifetime");
+        (await shortLived.GetAsync("/api/user", pastAbsolute)).Status.Should().Be(HttpStatusCode.Unauthorized, "its session began longer ago than the absolute lifetime");
+        (await shortLived.GetAsync("/api/user", fresh)).Status.Should().Be(HttpStatusCode.OK);
+
+        static TimeSpan Lifetime(string token)
+        {
+            var jwt = new JsonWebToken(token);
+            return jwt.ValidTo - jwt.IssuedAt;
+        }
+    }
+
+    [Fact]
     public async Task The_token_of_a_deleted_user_is_401_and_writes_nothing()
     {
         var user = await client.RegisterAsync("deleted");
@@ -145,11 +189,17 @@ public sealed class TokenTests(ApiFactory api) : IClassFixture<ApiFactory>
         return (Guid)(await command.ExecuteScalarAsync())!;
     }
 
-    private static string Sign(long userId, DateTime notBefore, DateTime expires, string key = ApiFactory.SigningKey, string issuer = "conduit", string audience = "conduit", Guid? session = null)
+    private static string Sign(
+        long userId, DateTime notBefore, DateTime expires, string key = ApiFactory.SigningKey, string issuer = "conduit", string audience = "conduit", Guid? session = null, DateTime? sessionStarted = null)
     {
-        Claim[] claims = session is { } sid
-            ? [new Claim(JwtRegisteredClaimNames.Sub, userId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim("sid", sid.ToString())]
-            : [new Claim(JwtRegisteredClaimNames.Sub, userId.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        Claim[] claims =
+        [
+            new Claim(JwtRegisteredClaimNames.Sub, userId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            .. session is { } sid ? [new Claim("sid", sid.ToString())] : Array.Empty<Claim>(),
+            .. sessionStarted is { } started
+                ? [new Claim("auth_time", new DateTimeOffset(started).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64)]
+                : Array.Empty<Claim>(),
+        ];
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Subject = new ClaimsIdentity(claims),
