@@ -1,5 +1,6 @@
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Paging;
+using Conduit.Infrastructure.Validation;
 using Dapper;
 using FluentValidation;
 using Mediator;
@@ -23,8 +24,8 @@ public static class ListAudit
     {
         public Validator()
         {
-            RuleFor(query => query.Actor).MaximumLength(64).WithMessage("is too long (maximum is 64 characters)");
-            RuleFor(query => query.Action).MaximumLength(64).WithMessage("is too long (maximum is 64 characters)");
+            RuleFor(query => query.Actor).MaxChars(64).SingleLine().OverridePropertyName("actor");
+            RuleFor(query => query.Action).MaxChars(64).SingleLine().OverridePropertyName("action");
             PageRules.Apply(this, query => query.Limit, query => query.Offset);
         }
     }

@@ -1,5 +1,6 @@
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Paging;
+using Conduit.Infrastructure.Validation;
 using Dapper;
 using FluentValidation;
 using Mediator;
@@ -21,7 +22,7 @@ public static class ListUsers
     {
         public Validator()
         {
-            RuleFor(query => query.Q).MaximumLength(254).WithMessage("is too long (maximum is 254 characters)");
+            RuleFor(query => query.Q).MaxChars(254).SingleLine().OverridePropertyName("q");
             PageRules.Apply(this, query => query.Limit, query => query.Offset);
         }
     }

@@ -133,6 +133,21 @@ public sealed class AdminAccessTests(ApiFactory api) : IClassFixture<ApiFactory>
         suspended.Status.Should().Be(HttpStatusCode.OK, "an admin acts on moderators");
     }
 
+    [Theory]
+    [InlineData("/api/admin/users?q=a%00b", "q")]
+    [InlineData("/api/admin/users?q=a%0Ab", "q")]
+    [InlineData("/api/admin/audit?actor=%00", "actor")]
+    [InlineData("/api/admin/audit?action=a%09", "action")]
+    public async Task A_control_character_in_a_filter_is_422_naming_the_filter(string path, string field)
+    {
+        var moderator = await api.WithRoleAsync(client, "moderator");
+
+        var reply = await client.GetAsync(path, moderator.Token);
+
+        reply.Status.Should().Be(HttpStatusCode.UnprocessableEntity);
+        reply.Error(field).Should().Be("contains invalid characters");
+    }
+
     [Fact]
     public async Task Suspending_yourself_is_422()
     {
