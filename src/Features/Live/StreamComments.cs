@@ -6,7 +6,10 @@ using Npgsql;
 
 namespace Conduit.Features.Live;
 
-/// <summary>An article's comments as they are added and deleted; anyone may watch. Unknown article: 404 before the stream starts.</summary>
+/// <summary>
+/// An article's comments as they are added and deleted; anyone may watch. Unknown or hidden article (its author
+/// is suspended): 404 before the stream starts, as everywhere else.
+/// </summary>
 public static class StreamComments
 {
     public sealed record Query(string Slug) : IQuery<LiveSubscription>;
@@ -14,7 +17,7 @@ public static class StreamComments
     internal sealed class Handler(NpgsqlDataSource db) : IQueryHandler<Query, LiveSubscription>
     {
         // The primary, not the replica: a stream opened right after the article was created must find it.
-        private const string Sql = "SELECT id FROM articles WHERE slug = @Slug";
+        private const string Sql = "SELECT id FROM articles WHERE slug = @Slug AND NOT hidden";
 
         public async ValueTask<LiveSubscription> Handle(Query query, CancellationToken cancellationToken)
         {

@@ -47,12 +47,16 @@ public sealed partial class LiveHub(
 
     private const int Page = 1000;
 
+    // Every event, so that the position moves past the hidden ones too; only those live_shown() lets through
+    // at the time of reading are handed on (a suspended author's content, migration 0017).
     private const string NextSql = """
-        SELECT id, topic, type, data, created_at AS createdat FROM live_events WHERE id > @After ORDER BY id LIMIT @Limit
+        SELECT id, topic, type, data, created_at AS createdat, live_shown(type, article_id, comment_id) AS shown
+        FROM live_events WHERE id > @After ORDER BY id LIMIT @Limit
         """;
 
     private const string TopicSql = """
-        SELECT id, topic, type, data, created_at AS createdat FROM live_events WHERE topic = @Topic AND id > @After ORDER BY id LIMIT @Limit
+        SELECT id, topic, type, data, created_at AS createdat FROM live_events
+        WHERE topic = @Topic AND id > @After AND live_shown(type, article_id, comment_id) ORDER BY id LIMIT @Limit
         """;
 
     // The newest id there is (or was, before pruning), and the highest id pruning has deleted.
@@ -250,25 +254,26 @@ public sealed partial class LiveHub(
     {
         while (Cursor >= 0)
         {
-            List<LiveEvent> events;
+            List<Outboxed> events;
             await using (var connection = await db.OpenConnectionAsync(cancellationToken))
             {
-                events = (await connection.QueryAsync<LiveEvent>(new CommandDefinition(NextSql, new { After = Cursor, Limit = Page }, cancellationToken: cancellationToken))).AsList();
+                events = (await connection.QueryAsync<Outboxed>(new CommandDefinition(NextSql, new { After = Cursor, Limit = Page }, cancellationToken: cancellationToken))).AsList();
             }
 
-            foreach (var live in events)
+            foreach (var row in events)
             {
                 lock (gate)
                 {
-                    if (byTopic.TryGetValue(live.Topic, out var list))
+                    if (row.Shown && byTopic.TryGetValue(row.Topic, out var list))
                     {
+                        var live = new LiveEvent(row.Id, row.Topic, row.Type, row.Data, row.CreatedAt);
                         foreach (var subscriber in list)
                         {
                             subscriber.Offer(live);
                         }
                     }
 
-                    cursor = live.Id;
+                    cursor = row.Id;
                 }
             }
 
@@ -293,6 +298,9 @@ public sealed partial class LiveHub(
             subscriber.End(reason);
         }
     }
+
+    /// <summary>A row of the outbox as the reader reads it: <see cref="Shown"/> is false while what it shows is hidden.</summary>
+    private sealed record Outboxed(long Id, string Topic, string Type, string Data, DateTime CreatedAt, bool Shown);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live events cannot be read ({Reason}); retrying, streams stay open")]
     private static partial void LogUnavailable(ILogger logger, string reason);
