@@ -18,7 +18,7 @@ public static class DeleteArticle
         // the slug existed at all (404) or belonged to someone else (403). Tags, favorites and comments
         // go with it (ON DELETE CASCADE).
         private const string Sql = """
-            WITH target AS (SELECT id, author_id, version FROM articles WHERE slug = @Slug FOR UPDATE),
+            WITH target AS (SELECT id, author_id, version FROM articles WHERE slug = @Slug AND NOT hidden FOR UPDATE),
                  removed AS (
                      DELETE FROM articles a USING target t
                      WHERE a.id = t.id AND t.author_id = @Viewer AND (@Versions::text[] IS NULL OR (t.id || '.' || t.version) = ANY (@Versions))

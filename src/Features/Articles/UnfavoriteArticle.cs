@@ -14,7 +14,7 @@ public static class UnfavoriteArticle
         private const string Sql = $"""
             WITH removed AS (
                 DELETE FROM favorites f USING articles a
-                WHERE f.user_id = @Viewer AND f.article_id = a.id AND a.slug = @Slug
+                WHERE f.user_id = @Viewer AND f.article_id = a.id AND a.slug = @Slug AND NOT a.hidden
                 RETURNING f.article_id)
             UPDATE articles SET favorites_count = favorites_count - 1 WHERE id IN (SELECT article_id FROM removed);
             {ArticleSql.BySlug}

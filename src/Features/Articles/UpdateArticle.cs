@@ -43,7 +43,7 @@ public static class UpdateArticle
     internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user, TimeProvider time) : ICommandHandler<Command, ArticleEnvelope>
     {
         // The row lock keeps a concurrent delete or update from interleaving with ours.
-        private const string LockSql = "SELECT id, author_id, version FROM articles WHERE slug = @Slug FOR UPDATE";
+        private const string LockSql = "SELECT id, author_id, version FROM articles WHERE slug = @Slug AND NOT hidden FOR UPDATE";
 
         // updated_at always moves forward, even for an edit within the millisecond of creation.
         private const string UpdateSql = """

@@ -15,7 +15,7 @@ public static class DeleteComment
         // Decides and acts in one statement: unknown article (404 article), no such comment on it
         // (404 comment), someone else's comment (403), or deleted.
         private const string Sql = """
-            WITH article AS (SELECT id FROM articles WHERE slug = @Slug),
+            WITH article AS (SELECT id FROM articles WHERE slug = @Slug AND NOT hidden),
                  target AS (SELECT c.id, c.author_id FROM comments c JOIN article a ON c.article_id = a.id WHERE c.id = @Id),
                  removed AS (DELETE FROM comments c USING target t WHERE c.id = t.id AND t.author_id = @Viewer RETURNING c.id)
             SELECT EXISTS (SELECT 1 FROM article) AS article_exists,

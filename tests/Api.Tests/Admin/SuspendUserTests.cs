@@ -70,6 +70,34 @@ public sealed class SuspendUserTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Writes_on_a_hidden_article_are_404_like_reads_and_change_nothing()
+    {
+        var moderator = await api.WithRoleAsync(client, "moderator");
+        var author = await client.RegisterAsync("hiddenauthor");
+        var reader = await client.RegisterAsync("hiddenreader");
+        var slug = await client.CreateArticleAsync(author);
+        var comment = await client.PostAsync($"/api/articles/{slug}/comments", new { comment = new { body = "mine" } }, reader.Token);
+        var id = comment.Json!["comment"]!["id"]!.GetValue<long>();
+        (await client.PostAsync($"/api/articles/{slug}/favorite", token: reader.Token)).Status.Should().Be(HttpStatusCode.OK);
+        (await client.PostAsync($"/api/admin/users/{author.Username}/suspend", Moderators.Reason(), moderator.Token)).Status.Should().Be(HttpStatusCode.OK);
+
+        var writes = new[]
+        {
+            await client.DeleteAsync($"/api/articles/{slug}/comments/{id}", reader.Token),
+            await client.DeleteAsync($"/api/articles/{slug}/favorite", reader.Token),
+            await client.PutAsync($"/api/articles/{slug}", new { article = new { title = "taken over" } }, reader.Token),
+            await client.DeleteAsync($"/api/articles/{slug}", reader.Token),
+        };
+
+        writes.Select(reply => reply.Status).Should().AllBeEquivalentTo(HttpStatusCode.NotFound, "a hidden article does not exist for anyone else");
+        (await client.PostAsync($"/api/admin/users/{author.Username}/reinstate", Moderators.Reason(), moderator.Token)).Status.Should().Be(HttpStatusCode.OK);
+        var article = await client.GetAsync($"/api/articles/{slug}", reader.Token);
+        article.Json!["article"]!["favorited"]!.GetValue<bool>().Should().BeTrue("the refused unfavorite changed nothing");
+        article.Json!["article"]!["favoritesCount"]!.GetValue<int>().Should().Be(1);
+        (await client.GetAsync($"/api/articles/{slug}/comments")).Json!["comments"]!.AsArray().Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task A_suspended_user_cannot_sign_in_or_refresh_and_can_again_after_reinstatement()
     {
         var moderator = await api.WithRoleAsync(client, "moderator");
