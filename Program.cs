@@ -1,16 +1,18 @@
 using Carter;
+using Conduit.Features;
+using Conduit.Features.Admin;
+using Conduit.Features.Demo;
+using Conduit.Features.Users.SignInThrottling;
 using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Caching;
 using Conduit.Infrastructure.Database;
-using Conduit.Infrastructure.Demo;
 using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Health;
 using Conduit.Infrastructure.Hosting;
 using Conduit.Infrastructure.Http;
 using Conduit.Infrastructure.Idempotency;
 using Conduit.Infrastructure.Json;
-using Conduit.Infrastructure.Live;
 using Conduit.Infrastructure.Notifications;
 using Conduit.Infrastructure.OpenApi;
 using Conduit.Infrastructure.Pipeline;
@@ -33,15 +35,15 @@ builder.Services
     .AddConduitHealth()
     .AddConduitCors(builder.Environment)
     .AddConduitForwardedHeaders()
-    .AddConduitAbuseProtection(builder.Configuration)
+    .AddConduitAbuseProtection()
     .AddConduitNotifications(builder.Configuration)
     .AddConduitCache()
-    .AddConduitLive()
     .AddConduitIdempotency()
     .AddSingleton<Conduit.Infrastructure.Paging.Cursors>()
     .AddConduitLimits()
     .AddConduitShutdown()
     .AddConduitOpenApi()
+    .AddConduitFeatures(builder.Configuration)
     .AddMediator(options =>
     {
         // Handlers are stateless (the data source and the current user are singletons): one instance each.

@@ -1,5 +1,5 @@
 using Conduit.Infrastructure.Auth;
-using Conduit.Infrastructure.Live;
+using Conduit.Features.Live.Streams;
 using Mediator;
 
 namespace Conduit.Features.Live;

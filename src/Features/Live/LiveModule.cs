@@ -1,6 +1,6 @@
 using Carter;
 using Conduit.Infrastructure.Http;
-using Conduit.Infrastructure.Live;
+using Conduit.Features.Live.Streams;
 using Mediator;
 
 namespace Conduit.Features.Live;

@@ -1,6 +1,6 @@
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Errors;
-using Conduit.Infrastructure.Live;
+using Conduit.Features.Live.Streams;
 using Mediator;
 
 namespace Conduit.Features.Live;

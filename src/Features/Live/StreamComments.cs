@@ -1,5 +1,5 @@
 using Conduit.Infrastructure.Errors;
-using Conduit.Infrastructure.Live;
+using Conduit.Features.Live.Streams;
 using Dapper;
 using Mediator;
 using Npgsql;

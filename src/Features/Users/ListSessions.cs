@@ -1,3 +1,4 @@
+using Conduit.Features.Users.Sessions;
 using Conduit.Infrastructure.Auth;
 using Dapper;
 using Mediator;

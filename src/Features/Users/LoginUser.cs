@@ -1,3 +1,5 @@
+using Conduit.Features.Users.Sessions;
+using Conduit.Features.Users.SignInThrottling;
 using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Errors;
@@ -31,7 +33,7 @@ public static class LoginUser
         }
     }
 
-    internal sealed class Handler(NpgsqlDataSource db, IPasswordHasher<UserRow> hasher, Sessions sessions) : ICommandHandler<Command, UserEnvelope>
+    internal sealed class Handler(NpgsqlDataSource db, IPasswordHasher<UserRow> hasher, SessionIssuer sessions) : ICommandHandler<Command, UserEnvelope>
     {
         private const string FindSql = $"""
             SELECT {UserRow.Columns}, password_hash

@@ -1,8 +1,10 @@
+using Conduit.Features.Users.Sessions;
+using Conduit.Features.Users.SignInThrottling;
 using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Errors;
-using Dapper;
 using Conduit.Infrastructure.Validation;
+using Dapper;
 using FluentValidation;
 using Mediator;
 using Microsoft.Extensions.Options;
@@ -30,7 +32,7 @@ public static partial class RefreshSession
         public Validator() => RuleFor(command => command.RefreshToken).NotBlank();
     }
 
-    internal sealed partial class Handler(NpgsqlDataSource db, TokenIssuer tokens, ICurrentUser caller, IOptions<SessionsOptions> options, ILogger<Handler> logger)
+    internal sealed partial class Handler(NpgsqlDataSource db, SessionIssuer sessions, ICurrentUser caller, IOptions<SessionsOptions> options, ILogger<Handler> logger)
         : ICommandHandler<Command, UserEnvelope>
     {
         // Only the holder of the current secret rotates; concurrent rotations queue on the row lock and all but
@@ -88,7 +90,7 @@ public static partial class RefreshSession
                 cancellationToken: cancellationToken));
             if (rotated is not null)
             {
-                return rotated.User.ToEnvelope(new SessionTokens(tokens.Issue(rotated.Id, presented.SessionId, rotated.CreatedAt), next.Value));
+                return rotated.User.ToEnvelope(new SessionTokens(sessions.AccessToken(rotated.Id, presented.SessionId, rotated.CreatedAt), next.Value));
             }
 
             var session = await connection.QuerySingleOrDefaultAsync<Stored>(new CommandDefinition(
@@ -104,7 +106,7 @@ public static partial class RefreshSession
             if (presented.Matches(session.PreviousHash) && session.RecentlyRotated && session.WithinLifetime
                 && presented.Successor(session.RotationNonce!) is var successor && successor.Matches(session.RefreshHash))
             {
-                return session.User.ToEnvelope(new SessionTokens(tokens.Issue(session.Id, presented.SessionId, session.CreatedAt), successor.Value));
+                return session.User.ToEnvelope(new SessionTokens(sessions.AccessToken(session.Id, presented.SessionId, session.CreatedAt), successor.Value));
             }
 
             if (!session.Spent)

@@ -1,3 +1,5 @@
+using Conduit.Features.Users.Sessions;
+using Conduit.Features.Users.SignInThrottling;
 using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Validation;
@@ -28,7 +30,7 @@ public static class RegisterUser
         }
     }
 
-    internal sealed class Handler(NpgsqlDataSource db, IPasswordHasher<UserRow> hasher, Sessions sessions) : ICommandHandler<Command, UserEnvelope>
+    internal sealed class Handler(NpgsqlDataSource db, IPasswordHasher<UserRow> hasher, SessionIssuer sessions) : ICommandHandler<Command, UserEnvelope>
     {
         // A taken username or email fails on the unique indexes (23505): the database decides, so two
         // concurrent registrations can never both win. The error middleware maps it to 409.

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Conduit.Features.Users.Sessions;
 using Conduit.Infrastructure.Auth;
 
 namespace Conduit.Features.Users;

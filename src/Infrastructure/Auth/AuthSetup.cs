@@ -14,7 +14,8 @@ public static class AuthSetup
 {
     private const int MinimumKeyBytes = 32;
     private const string InvalidTokenChallenge = "Token error=\"invalid_token\"";
-    private static readonly TimeSpan TokenSkew = TimeSpan.FromSeconds(30);
+    /// <summary>The clock skew every token check allows: on expiry, and on the lifetimes sessions impose.</summary>
+    public static readonly TimeSpan TokenSkew = TimeSpan.FromSeconds(30);
 
     public static IServiceCollection AddConduitAuth(this IServiceCollection services, IHostEnvironment environment)
     {
@@ -34,26 +35,13 @@ public static class AuthSetup
                 $"Jwt:SigningKey must be set to at least {MinimumKeyBytes} bytes (environment variable Jwt__SigningKey).")
             .ValidateOnStart();
 
-        services.AddOptions<SessionsOptions>()
-            .BindConfiguration(SessionsOptions.Section)
-            .Validate(
-                options => options.IsValid,
-                "Sessions:RefreshIdleLifetime must be 00:01:00-3650.00:00:00, Sessions:RefreshAbsoluteLifetime at least that (at most 3650 days), "
-                + "Sessions:RefreshReuseInterval 00:00:00-00:05:00 and Sessions:LastSeenFlushInterval 00:00:00.1-01:00:00")
-            .ValidateOnStart();
-
         services.AddHttpContextAccessor();
         services.AddSingleton<ICurrentUser, CurrentUser>();
         services.AddSingleton<TokenIssuer>();
-        services.AddSingleton<Sessions>();
-        services.AddSingleton<SessionActivity>();
-        services.AddSingleton<RevokedSessions>();
-        services.AddSingleton<IChannelListener>(provider => provider.GetRequiredService<RevokedSessions>());
-        services.AddHostedService<SessionUpkeep>();
         services.AddSingleton(typeof(IPasswordHasher<>), typeof(PasswordHasher<>));
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<JwtOptions>, IOptions<SessionsOptions>, RevokedSessions, SessionActivity, TimeProvider>((bearer, jwt, sessions, revoked, activity, time) =>
+            .Configure<IOptions<JwtOptions>, ISessionCheck, TimeProvider>((bearer, jwt, sessions, time) =>
             {
                 bearer.MapInboundClaims = false;
                 bearer.TokenValidationParameters = new TokenValidationParameters
@@ -67,7 +55,7 @@ public static class AuthSetup
                 bearer.Events = new JwtBearerEvents
                 {
                     OnMessageReceived = ReadContractScheme,
-                    OnTokenValidated = context => CheckSessionAsync(context, jwt.Value, sessions.Value, revoked, activity, time),
+                    OnTokenValidated = context => CheckSessionAsync(context, jwt.Value.Lifetime, sessions, time),
                 };
             });
         services.AddAuthorization();
@@ -75,13 +63,11 @@ public static class AuthSetup
     }
 
     /// <summary>
-    /// After the signature and lifetime: the token must name a session that has not ended. A token older than
-    /// the configured lifetimes (<c>Jwt:Lifetime</c>, the refresh token's idle lifetime since it was issued, the
-    /// absolute lifetime since its session began) is refused even if it says otherwise, so shortening one takes
-    /// effect at once and pruning an ended session can never let its tokens back in.
+    /// After the signature and lifetime: the token must name a session that accepts it (not ended, within the
+    /// session's lifetimes). A token older than <c>Jwt:Lifetime</c> is refused even if it says otherwise, so
+    /// shortening it takes effect at once and pruning an ended session can never let its tokens back in.
     /// </summary>
-    private static async Task CheckSessionAsync(
-        TokenValidatedContext context, JwtOptions jwt, SessionsOptions sessions, RevokedSessions revoked, SessionActivity activity, TimeProvider time)
+    private static async Task CheckSessionAsync(TokenValidatedContext context, TimeSpan lifetime, ISessionCheck sessions, TimeProvider time)
     {
         if (!Guid.TryParse(context.Principal?.FindFirst(TokenIssuer.SessionClaim)?.Value, out var sessionId))
         {
@@ -89,22 +75,18 @@ public static class AuthSetup
             return;
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        if (context.SecurityToken is not JsonWebToken token
-            || token.IssuedAt + jwt.Lifetime + TokenSkew < now
-            || token.IssuedAt + sessions.RefreshIdleLifetime + TokenSkew < now
-            // Tokens issued before auth_time existed carry none; the two checks above bound them.
-            || token.TryGetPayloadValue<long>(TokenIssuer.SessionStartClaim, out var started)
-               && DateTime.UnixEpoch.AddSeconds(started) + sessions.RefreshAbsoluteLifetime + TokenSkew < now)
+        if (context.SecurityToken is not JsonWebToken token || token.IssuedAt + lifetime + TokenSkew < time.GetUtcNow().UtcDateTime)
         {
-            context.Fail("The token is older than its configured lifetime.");
+            context.Fail("The token is older than Jwt:Lifetime.");
             return;
         }
 
-        bool ended;
+        // Tokens issued before auth_time existed carry none.
+        DateTime? started = token.TryGetPayloadValue<long>(TokenIssuer.SessionStartClaim, out var seconds) ? DateTime.UnixEpoch.AddSeconds(seconds) : null;
+        bool accepted;
         try
         {
-            ended = await revoked.IsRevokedAsync(sessionId, context.HttpContext.RequestAborted);
+            accepted = await sessions.AcceptsAsync(sessionId, token.IssuedAt, started, context.HttpContext.RequestAborted);
         }
         catch (NpgsqlException unavailable)
         {
@@ -115,13 +97,10 @@ public static class AuthSetup
             return;
         }
 
-        if (ended)
+        if (!accepted)
         {
-            context.Fail("The session has ended.");
-            return;
+            context.Fail("The session has ended, or the token is past its lifetimes.");
         }
-
-        activity.Seen(sessionId);
     }
 
     /// <summary>

@@ -1,6 +1,3 @@
-using Dapper;
-using Npgsql;
-
 namespace Conduit.Infrastructure.Auth;
 
 /// <summary>What a user may do beyond their own content; stored in <c>users.role</c> (migration 0010).</summary>
@@ -37,16 +34,14 @@ public static class Roles
         "user" => Role.User,
         _ => null,
     };
+}
 
-    // Read from the primary on every privileged request (rare next to the public reads): a demotion or a
-    // suspension applies to the very next request on every instance, with no role cached in tokens.
-    private const string RoleSql = "SELECT role FROM users WHERE id = @Id AND suspended_at IS NULL";
-
+/// <summary>
+/// The caller's current role, read on every privileged request (a demotion or a suspension applies to the very next
+/// one, on every instance, with no role cached in tokens). Roles are stored by the Admin area (src/Features/Admin).
+/// </summary>
+public interface IRoleLookup
+{
     /// <summary>The user's current role; null when they do not exist or are suspended.</summary>
-    public static async Task<Role?> OfAsync(NpgsqlDataSource db, long userId, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var name = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(RoleSql, new { Id = userId }, cancellationToken: cancellationToken));
-        return Parse(name);
-    }
+    Task<Role?> OfAsync(long userId, CancellationToken cancellationToken);
 }

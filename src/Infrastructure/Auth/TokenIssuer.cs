@@ -8,10 +8,10 @@ namespace Conduit.Infrastructure.Auth;
 
 /// <summary>
 /// Issues the HS256 JWT that register, login and refresh return; it names its session (<c>sid</c>) and when that
-/// session began (<c>auth_time</c>, OpenID Connect's name). Only a sign-in or a refresh issues one: no token expires
-/// after its session could (the refresh token's idle lifetime from now, its absolute lifetime from the sign-in).
+/// session began (<c>auth_time</c>, OpenID Connect's name), and expires at <c>Jwt:Lifetime</c> or when the session
+/// says it must, whichever comes first.
 /// </summary>
-public sealed class TokenIssuer(IOptions<JwtOptions> options, IOptions<SessionsOptions> sessions, TimeProvider time)
+public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider time)
 {
     private readonly JsonWebTokenHandler handler = new();
     private readonly SigningCredentials credentials = new(new SymmetricSecurityKey(options.Value.KeyBytes()), SecurityAlgorithms.HmacSha256);
@@ -22,12 +22,13 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, IOptions<SessionsO
     /// <summary>The claim that carries when the session began, in seconds since the epoch.</summary>
     public const string SessionStartClaim = "auth_time";
 
-    /// <param name="sessionStarted">When the session began; null for one that begins now (a sign-in).</param>
-    public string Issue(long userId, Guid sessionId, DateTime? sessionStarted = null)
+    /// <param name="sessionStarted">When the session began.</param>
+    /// <param name="sessionEnds">The latest the session can still be used without a refresh.</param>
+    public string Issue(long userId, Guid sessionId, DateTime sessionStarted, DateTime sessionEnds)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var started = sessionStarted ?? now;
-        var expires = Min(now + Min(options.Value.Lifetime, sessions.Value.RefreshIdleLifetime), started + sessions.Value.RefreshAbsoluteLifetime);
+        var started = sessionStarted;
+        var expires = Min(now + options.Value.Lifetime, sessionEnds);
         return handler.CreateToken(new SecurityTokenDescriptor
         {
             Subject = new ClaimsIdentity(
@@ -46,6 +47,4 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, IOptions<SessionsO
     }
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -18,7 +18,6 @@ public static class DatabaseSetup
         services.AddHostedService(provider => provider.GetRequiredService<ReadReplica>());
         services.AddSingleton<ReadDatabase>();
         services.AddSingleton<WritePosition>();
-        services.AddHostedService<SearchCountFolding>();
         return services;
     }
 

@@ -1,7 +1,6 @@
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Errors;
 using Mediator;
-using Npgsql;
 
 namespace Conduit.Infrastructure.Pipeline;
 
@@ -10,7 +9,7 @@ namespace Conduit.Infrastructure.Pipeline;
 /// user whose stored role is at least the one it names (403 <c>user: forbidden</c> otherwise), so a caller
 /// without the role learns nothing about what the request would have done, not even what is wrong with its body.
 /// </summary>
-public sealed class RoleBehaviour<TMessage, TResponse>(ICurrentUser user, NpgsqlDataSource db) : IPipelineBehavior<TMessage, TResponse>
+public sealed class RoleBehaviour<TMessage, TResponse>(ICurrentUser user, IRoleLookup roles) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {
     public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
@@ -18,7 +17,7 @@ public sealed class RoleBehaviour<TMessage, TResponse>(ICurrentUser user, Npgsql
 
     private async ValueTask<TResponse> CheckedAsync(Role required, TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        var held = await Roles.OfAsync(db, user.RequiredId, cancellationToken);
+        var held = await roles.OfAsync(user.RequiredId, cancellationToken);
         if (held is not { } role || role < required)
         {
             throw ApiException.Forbidden("user");

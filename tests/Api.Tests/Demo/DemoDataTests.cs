@@ -1,5 +1,5 @@
 using System.Net;
-using Conduit.Infrastructure.Demo;
+using Conduit.Features.Demo;
 using Conduit.Tests.Infrastructure;
 using Dapper;
 using Npgsql;

@@ -125,7 +125,7 @@ public sealed class ConcurrencyTests(ApiFactory api) : IClassFixture<ApiFactory>
         await using var reader = await insert.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            tokens.Add(issuer.Issue(reader.GetInt64(0), reader.GetGuid(1)));
+            tokens.Add(issuer.Issue(reader.GetInt64(0), reader.GetGuid(1), DateTime.UtcNow, DateTime.UtcNow.AddHours(1)));
         }
 
         return [.. tokens];

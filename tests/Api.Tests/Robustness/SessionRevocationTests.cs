@@ -1,5 +1,5 @@
 using System.Net;
-using Conduit.Infrastructure.Auth;
+using Conduit.Features.Users.Sessions;
 using Conduit.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -1,4 +1,4 @@
-namespace Conduit.Infrastructure.Live;
+namespace Conduit.Features.Live.Streams;
 
 public sealed class LiveOptions
 {

@@ -1,4 +1,4 @@
-namespace Conduit.Infrastructure.AbuseProtection;
+namespace Conduit.Features.Users.SignInThrottling;
 
 /// <summary>
 /// A sign-in with a password: <see cref="AbuseProtectionBehaviour{TMessage, TResponse}"/> admits it only while

@@ -2,7 +2,7 @@ using Dapper;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
 
-namespace Conduit.Infrastructure.Demo;
+namespace Conduit.Features.Demo;
 
 /// <summary>
 /// <c>--demo</c> (<c>./run.sh --demo</c>): a small, realistic site — users with known passwords, articles with

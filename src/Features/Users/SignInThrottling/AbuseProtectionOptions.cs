@@ -1,4 +1,4 @@
-namespace Conduit.Infrastructure.AbuseProtection;
+namespace Conduit.Features.Users.SignInThrottling;
 
 /// <summary>
 /// Limits modelled on Auth0's attack protection (brute-force protection per account and address,

@@ -7,7 +7,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Conduit.Infrastructure.Live;
+namespace Conduit.Features.Live.Streams;
 
 /// <summary>One event of the outbox (migration 0009); <see cref="Data"/> is its JSON, shared by every stream that sends it.</summary>
 public sealed record LiveEvent(long Id, string Topic, string Type, string Data, DateTime CreatedAt)

@@ -3,12 +3,12 @@ using Conduit.Infrastructure.Database;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Conduit.Infrastructure.Live;
+namespace Conduit.Features.Live.Streams;
 
 public static class LiveSetup
 {
     /// <summary>Live updates: the outbox reader of this instance, its streams, stream tickets and pruning (migration 0009).</summary>
-    public static IServiceCollection AddConduitLive(this IServiceCollection services)
+    public static IServiceCollection AddLive(this IServiceCollection services)
     {
         services.AddOptions<LiveOptions>()
             .BindConfiguration(LiveOptions.Section)

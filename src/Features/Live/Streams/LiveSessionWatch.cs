@@ -1,7 +1,7 @@
-using Conduit.Infrastructure.Auth;
+using Conduit.Features.Shared;
 using Conduit.Infrastructure.Notifications;
 
-namespace Conduit.Infrastructure.Live;
+namespace Conduit.Features.Live.Streams;
 
 /// <summary>
 /// Ends the streams of sessions that end, on every instance: the same <c>session_revoked</c> notifications
@@ -9,7 +9,7 @@ namespace Conduit.Infrastructure.Live;
 /// </summary>
 internal sealed class LiveSessionWatch(LiveHub hub) : IChannelListener
 {
-    public string Channel => RevokedSessions.ChannelName;
+    public string Channel => Channels.SessionRevoked;
 
     public void OnNotification(string payload)
     {

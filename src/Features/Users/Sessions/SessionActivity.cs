@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
+using Conduit.Infrastructure.Auth;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Conduit.Infrastructure.Auth;
+namespace Conduit.Features.Users.Sessions;
 
 /// <summary>
 /// When each session was last seen, collected in memory per request and written in one statement per

@@ -2,13 +2,13 @@ using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Http;
 using Mediator;
 
-namespace Conduit.Infrastructure.AbuseProtection;
+namespace Conduit.Features.Users.SignInThrottling;
 
 /// <summary>
 /// After validation (a malformed request costs nothing and counts for nothing), before the handler: a
 /// throttled login never reaches the password hash, which is what makes a flood of guesses cheap to refuse.
 /// </summary>
-public sealed class AbuseProtectionBehaviour<TMessage, TResponse>(Throttle throttle, IHttpContextAccessor http) : IPipelineBehavior<TMessage, TResponse>
+public sealed class AbuseProtectionBehaviour<TMessage, TResponse>(SignInThrottle throttle, IHttpContextAccessor http) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {
     public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) => message switch

@@ -1,4 +1,4 @@
-namespace Conduit.Infrastructure.Auth;
+namespace Conduit.Features.Users.Sessions;
 
 /// <summary>
 /// Refresh-token lifetimes, after Auth0's defaults (30 days idle, 365 days absolute) and RFC 9700's

@@ -5,14 +5,14 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Conduit.Infrastructure.Live;
+namespace Conduit.Features.Live.Streams;
 
 /// <summary>
 /// Short-lived, single-use stream tickets for clients that cannot send headers (EventSource): 256 random bits
 /// in the query string, stored only as their SHA-256, spent by the one statement that reads them, so a
 /// ticket works once on any instance. Tickets are never logged (the request log names the route template).
 /// </summary>
-public sealed class StreamTickets(NpgsqlDataSource db, RevokedSessions revoked, IOptions<LiveOptions> options)
+public sealed class StreamTickets(NpgsqlDataSource db, ISessionCheck sessions, IOptions<LiveOptions> options)
 {
     private const int SecretBytes = 32;
     private static readonly int TicketChars = Base64Url.GetEncodedLength(SecretBytes);
@@ -49,7 +49,7 @@ public sealed class StreamTickets(NpgsqlDataSource db, RevokedSessions revoked, 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<(long UserId, Guid SessionId, bool Valid)?>(new CommandDefinition(
             RedeemSql, new { Hash = SHA256.HashData(secret) }, cancellationToken: cancellationToken));
-        if (row is not { Valid: true } found || await revoked.IsRevokedAsync(found.SessionId, cancellationToken))
+        if (row is not { Valid: true } found || !await sessions.IsActiveAsync(found.SessionId, cancellationToken))
         {
             return null;
         }

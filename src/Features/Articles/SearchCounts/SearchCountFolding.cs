@@ -1,6 +1,7 @@
+using Conduit.Infrastructure.Database;
 using Npgsql;
 
-namespace Conduit.Infrastructure.Database;
+namespace Conduit.Features.Articles.SearchCounts;
 
 /// <summary>
 /// Folds the log of searchable-text changes into the kept search counts (migration 0015), so that a search's

@@ -1,9 +1,12 @@
+using Conduit.Features.Users.SignInThrottling;
 using Conduit.Infrastructure.AbuseProtection;
+using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Errors;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Conduit.Infrastructure.Auth;
+namespace Conduit.Features.Users.Sessions;
 
 /// <summary>The tokens a sign-in, or a refresh, hands to the client.</summary>
 public sealed record SessionTokens(string Token, string RefreshToken);
@@ -12,7 +15,7 @@ public sealed record SessionTokens(string Token, string RefreshToken);
 /// Starts the session of a sign-in (register, login): the row, its first refresh token and an access token
 /// naming it. Who signed in from where is read here, so handlers never see the HTTP request.
 /// </summary>
-public sealed class Sessions(TokenIssuer tokens, IHttpContextAccessor http)
+public sealed class SessionIssuer(TokenIssuer tokens, IHttpContextAccessor http, IOptions<SessionsOptions> options, TimeProvider time)
 {
     private const int MaxUserAgent = 512;
 
@@ -62,7 +65,19 @@ public sealed class Sessions(TokenIssuer tokens, IHttpContextAccessor http)
             throw new ApiException(StatusCodes.Status403Forbidden, ErrorEnvelope.Of("user", "suspended"));
         }
 
-        return new SessionTokens(tokens.Issue(userId, refresh.SessionId), refresh.Value);
+        return new SessionTokens(AccessToken(userId, refresh.SessionId, time.GetUtcNow().UtcDateTime), refresh.Value);
+    }
+
+    /// <summary>
+    /// An access token of the session, issued by a sign-in or a refresh (nothing else extends a session): it
+    /// expires no later than the refresh token's idle lifetime from now and the absolute lifetime from the sign-in.
+    /// </summary>
+    public string AccessToken(long userId, Guid sessionId, DateTime sessionStarted)
+    {
+        var settings = options.Value;
+        var idleEnds = time.GetUtcNow().UtcDateTime + settings.RefreshIdleLifetime;
+        var absoluteEnds = sessionStarted + settings.RefreshAbsoluteLifetime;
+        return tokens.Issue(userId, sessionId, sessionStarted, idleEnds < absoluteEnds ? idleEnds : absoluteEnds);
     }
 
     private static string Printable(string text) => string.Create(text.Length, text, (span, source) =>

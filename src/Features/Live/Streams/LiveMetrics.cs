@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Conduit.Infrastructure.Telemetry;
 
-namespace Conduit.Infrastructure.Live;
+namespace Conduit.Features.Live.Streams;
 
 /// <summary>Open streams, events delivered and commit-to-client delay, on the API's own meter.</summary>
 internal static class LiveMetrics

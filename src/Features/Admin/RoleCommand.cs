@@ -1,7 +1,8 @@
+using Conduit.Infrastructure.Auth;
 using Dapper;
 using Npgsql;
 
-namespace Conduit.Infrastructure.Auth;
+namespace Conduit.Features.Admin;
 
 /// <summary>
 /// <c>--grant admin|moderator &lt;email&gt;</c> and <c>--revoke [admin|moderator] &lt;email&gt;</c> (back to

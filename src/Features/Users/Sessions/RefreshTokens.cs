@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
-namespace Conduit.Infrastructure.Auth;
+namespace Conduit.Features.Users.Sessions;
 
 /// <summary>
 /// A refresh token is <c>&lt;session id, 32 hex&gt;.&lt;secret, 32 random bytes in base64url&gt;</c>: the id lets the

@@ -6,7 +6,7 @@ using Conduit.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
-namespace Conduit.Infrastructure.Live;
+namespace Conduit.Features.Live.Streams;
 
 /// <summary>What a slice decided a client may watch: a topic of the outbox, and whose stream it is (caps, session end).</summary>
 public sealed record LiveSubscription(string Topic, long? UserId = null, Guid? SessionId = null);
