@@ -15,6 +15,8 @@ namespace Conduit.Infrastructure.Idempotency;
 /// answer again (marked <c>Idempotent-Replayed: true</c>), through any instance; the same key with another
 /// body or on another endpoint is 422; a retry while the first still runs is 409. Only successful answers
 /// are kept: after a failure the key is free again, so a corrected retry can run. No key: nothing changes.
+/// A caller keeps at most <see cref="IdempotencyOptions.MaxKeysPerCaller"/> keys (429 beyond); routes whose
+/// answer is a credential opt out of replay, or replay only while it is still good (see IdempotencySetup).
 /// </summary>
 internal sealed partial class IdempotencyMiddleware(
     RequestDelegate next,
@@ -34,6 +36,7 @@ internal sealed partial class IdempotencyMiddleware(
     // One round trip, two statements in Npgsql's implicit batch transaction: the caller's lock first, so the
     // count (a fresh snapshot, taken after the lock) sees every claim committed before it — two instances
     // cannot both take the last place. A known key (a retry, or a takeover of an abandoned one) needs no place.
+    // The lock's void result is cast to text only so that Dapper can read (and skip) it.
     private const string ClaimSql = """
         SELECT pg_advisory_xact_lock(@LockSpace, hashtext(@Scope))::text;
         WITH kept AS (
