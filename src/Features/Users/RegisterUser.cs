@@ -1,7 +1,8 @@
+using System.Text.Json.Nodes;
 using Conduit.Features.Users.Sessions;
 using Conduit.Features.Users.SignInThrottling;
-using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Auth;
+using Conduit.Infrastructure.Idempotency;
 using Conduit.Infrastructure.Validation;
 using Dapper;
 using FluentValidation;
@@ -53,6 +54,31 @@ public static class RegisterUser
             var session = await sessions.StartAsync(connection, row.Id, cancellationToken, transaction);
             await transaction.CommitAsync(cancellationToken);
             return row.ToEnvelope(session);
+        }
+    }
+
+    /// <summary>
+    /// A kept sign-up answer holds the tokens of the session it started: replayed only while that session lives,
+    /// its user is not suspended and its refresh token is not yet spent (a spent one, presented later, would end the
+    /// session). Otherwise the retry runs as without a key: the account exists, so 409.
+    /// </summary>
+    internal sealed class SessionStillActive(NpgsqlDataSource db) : IKeptAnswerCheck
+    {
+        private const string ActiveSql = """
+            SELECT EXISTS (
+                SELECT FROM sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.id = @SessionId AND s.refresh_hash = @Hash AND s.revoked_at IS NULL AND u.suspended_at IS NULL)
+            """;
+
+        public async ValueTask<bool> StillValidAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+        {
+            if (!RefreshTokens.TryParse(JsonNode.Parse(body.Span)?["user"]?["refreshToken"]?.GetValue<string>(), out var token))
+            {
+                return false;
+            }
+
+            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(ActiveSql, new { token.SessionId, token.Hash }, cancellationToken: cancellationToken));
         }
     }
 }

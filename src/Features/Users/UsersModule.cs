@@ -1,6 +1,7 @@
 using Carter;
 using Conduit.Infrastructure.AbuseProtection;
 using Conduit.Infrastructure.Http;
+using Conduit.Infrastructure.Idempotency;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 
@@ -14,15 +15,15 @@ public sealed class UsersModule : ICarterModule
 
         group.MapPost("/users", async (RegisterUser.Command command, ISender sender, CancellationToken ct) =>
                 TypedResults.Created("/api/user", await sender.Send(command, ct)))
-            .WithName(nameof(RegisterUser)).WithErrors(409, 422).WithAbuseProtection();
+            .WithName(nameof(RegisterUser)).WithErrors(409, 422).WithAbuseProtection().ReplayedWhile<RegisterUser.SessionStillActive>();
 
         group.MapPost("/users/login", async (LoginUser.Command command, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(command, ct)))
-            .WithName(nameof(LoginUser)).WithErrors(401, 422).WithAbuseProtection();
+            .WithName(nameof(LoginUser)).WithErrors(401, 422).WithAbuseProtection().NeverReplayed();
 
         group.MapPost("/users/refresh", async (RefreshSession.Command command, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(command, ct)))
-            .WithName(nameof(RefreshSession)).WithErrors(401, 422).WithAbuseProtection()
+            .WithName(nameof(RefreshSession)).WithErrors(401, 422).WithAbuseProtection().NeverReplayed()
             .WithDescription("Body `{\"refreshToken\":\"...\"}`. Answers like login with a new `token` and a new `refreshToken` (the old one is spent; "
                 + "presented again within Sessions:RefreshReuseInterval it returns the same successor, later it ends the session). 401 `refreshToken: is invalid`.");
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Conduit.Infrastructure.Errors;
 
 /// <summary>
@@ -19,10 +21,13 @@ public sealed class ApiException(int status, ErrorEnvelope body) : Exception($"H
 
     public static ApiException Unauthorized(string key, string message) => new(StatusCodes.Status401Unauthorized, ErrorEnvelope.Of(key, message));
 
-    public static ApiException TooManyRequests(TimeSpan retryAfter)
+    public static ApiException TooManyRequests(TimeSpan retryAfter) => TooManyRequests(retryAfter, "request", "too many attempts; retry in {0} s");
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds, rounded up, at least 1; <paramref name="message"/>'s <c>{0}</c> is that number.</summary>
+    public static ApiException TooManyRequests(TimeSpan retryAfter, string key, string message)
     {
         var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
-        return new(StatusCodes.Status429TooManyRequests, ErrorEnvelope.Of("request", $"too many attempts; retry in {seconds} s")) { RetryAfter = TimeSpan.FromSeconds(seconds) };
+        return new(StatusCodes.Status429TooManyRequests, ErrorEnvelope.Of(key, string.Format(CultureInfo.InvariantCulture, message, seconds))) { RetryAfter = TimeSpan.FromSeconds(seconds) };
     }
 
     /// <summary>412: the client's <c>If-Match</c> names a version that is no longer current; nothing was changed.</summary>

@@ -15,6 +15,8 @@ namespace Conduit.Infrastructure.Idempotency;
 /// answer again (marked <c>Idempotent-Replayed: true</c>), through any instance; the same key with another
 /// body or on another endpoint is 422; a retry while the first still runs is 409. Only successful answers
 /// are kept: after a failure the key is free again, so a corrected retry can run. No key: nothing changes.
+/// A caller keeps at most <see cref="IdempotencyOptions.MaxKeysPerCaller"/> keys (429 beyond); routes whose
+/// answer is a credential opt out of replay, or replay only while it is still good (see IdempotencySetup).
 /// </summary>
 internal sealed partial class IdempotencyMiddleware(
     RequestDelegate next,
@@ -27,12 +29,31 @@ internal sealed partial class IdempotencyMiddleware(
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
 
+    // Advisory locks of this mechanism: (LockSpace, hashtext(scope)) serialises one caller's claims (two-key locks
+    // never meet the one-key locks of migrations and admin commands).
+    private const int LockSpace = 0x1d3e_0001;
+
+    // One round trip, two statements in Npgsql's implicit batch transaction: the caller's lock first, so the
+    // count (a fresh snapshot, taken after the lock) sees every claim committed before it — two instances
+    // cannot both take the last place. A known key (a retry, or a takeover of an abandoned one) needs no place.
+    // The lock's void result is cast to text only so that Dapper can read (and skip) it.
     private const string ClaimSql = """
-        INSERT INTO idempotency_keys (scope, key, endpoint, fingerprint) VALUES (@Scope, @Key, @Endpoint, @Fingerprint)
-        ON CONFLICT (scope, key) DO UPDATE SET created_at = now()
-            WHERE idempotency_keys.status IS NULL AND idempotency_keys.created_at < now() - @Abandoned
-              AND idempotency_keys.endpoint = excluded.endpoint AND idempotency_keys.fingerprint = excluded.fingerprint
-        RETURNING true
+        SELECT pg_advisory_xact_lock(@LockSpace, hashtext(@Scope))::text;
+        WITH kept AS (
+            SELECT count(*) AS n, min(created_at) AS oldest FROM idempotency_keys
+            WHERE scope = @Scope AND created_at > now() - @Retention
+        ), claimed AS (
+            INSERT INTO idempotency_keys (scope, key, endpoint, fingerprint)
+            SELECT @Scope, @Key, @Endpoint, @Fingerprint FROM kept
+            WHERE kept.n < @MaxKeysPerCaller OR EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = @Scope AND key = @Key)
+            ON CONFLICT (scope, key) DO UPDATE SET created_at = now()
+                WHERE idempotency_keys.status IS NULL AND idempotency_keys.created_at < now() - @Abandoned
+                  AND idempotency_keys.endpoint = excluded.endpoint AND idempotency_keys.fingerprint = excluded.fingerprint
+            RETURNING true
+        )
+        SELECT EXISTS (SELECT FROM claimed) AS claimed,
+               CASE WHEN kept.n >= @MaxKeysPerCaller THEN extract(epoch FROM kept.oldest + @Retention - now())::float8 END AS full_for_seconds
+        FROM kept
         """;
 
     private const string FindSql = "SELECT endpoint, fingerprint, status, content_type, location, body FROM idempotency_keys WHERE scope = @Scope AND key = @Key";
@@ -41,7 +62,8 @@ internal sealed partial class IdempotencyMiddleware(
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Headers.TryGetValue(Header, out var values))
+        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Headers.TryGetValue(Header, out var values)
+            || context.GetEndpoint()?.Metadata.GetMetadata<IdempotencySetup.NotReplayed>() is not null)
         {
             await next(context);
             return;
@@ -61,11 +83,25 @@ internal sealed partial class IdempotencyMiddleware(
 
         await using (var connection = await db.OpenConnectionAsync(context.RequestAborted))
         {
-            var claimed = await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(
-                ClaimSql, new { claim.Scope, claim.Key, claim.Endpoint, claim.Fingerprint, options.Value.Abandoned }, cancellationToken: context.RequestAborted));
-            if (claimed != true)
+            var settings = options.Value;
+            ClaimResult outcome;
+            await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(
+                ClaimSql,
+                new { LockSpace, claim.Scope, claim.Key, claim.Endpoint, claim.Fingerprint, settings.Abandoned, settings.Retention, settings.MaxKeysPerCaller },
+                cancellationToken: context.RequestAborted)))
+            {
+                await results.ReadAsync<string>();
+                outcome = await results.ReadSingleAsync<ClaimResult>();
+            }
+
+            if (!outcome.Claimed)
             {
                 var first = await connection.QuerySingleOrDefaultAsync<Stored>(new CommandDefinition(FindSql, new { claim.Scope, claim.Key }, cancellationToken: context.RequestAborted));
+                if (first is null && outcome.FullForSeconds is { } seconds)
+                {
+                    throw TooManyKept(TimeSpan.FromSeconds(seconds));
+                }
+
                 await AnswerRetryAsync(context, claim, first);
                 return;
             }
@@ -135,6 +171,16 @@ internal sealed partial class IdempotencyMiddleware(
             throw InProgress();
         }
 
+        var body = first.Body is { Length: > 0 } sealedBody ? sealer.Open(sealedBody) : [];
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IdempotencySetup.ReplayCheck>() is { } check
+            && !await check.Create(context.RequestServices).StillValidAsync(body, context.RequestAborted))
+        {
+            // The kept answer's credential is no longer good (an ended session, a suspended user): not replayed;
+            // the request is answered as it would be without a key, and the kept answer stays as it is.
+            await next(context);
+            return;
+        }
+
         var response = context.Response;
         response.StatusCode = status;
         response.Headers[ReplayedHeader] = "true";
@@ -148,10 +194,7 @@ internal sealed partial class IdempotencyMiddleware(
             response.Headers.Location = first.Location;
         }
 
-        if (first.Body is { Length: > 0 } sealedBody)
-        {
-            await response.Body.WriteAsync(sealer.Open(sealedBody), context.RequestAborted);
-        }
+        await response.Body.WriteAsync(body, context.RequestAborted);
     }
 
     private async Task ReleaseAsync(Claim claim)
@@ -170,6 +213,9 @@ internal sealed partial class IdempotencyMiddleware(
 
     private static ApiException InProgress() =>
         new(StatusCodes.Status409Conflict, ErrorEnvelope.Of("idempotencyKey", "is in use by a request still in progress; retry shortly"));
+
+    private ApiException TooManyKept(TimeSpan untilOldestExpires) => ApiException.TooManyRequests(
+        untilOldestExpires, "idempotencyKey", $"too many kept answers (at most {options.Value.MaxKeysPerCaller} a caller); retry without a key, or with a new one in {{0}} s");
 
     private static bool IsValidKey(string key) => key.Length is >= 1 and <= 255 && key.All(c => c is >= ' ' and <= '~');
 
@@ -194,6 +240,8 @@ internal sealed partial class IdempotencyMiddleware(
     private static partial void LogReleaseFailed(ILogger logger, string reason);
 
     private sealed record Claim(string Scope, string Key, string Endpoint, byte[] Fingerprint);
+
+    private sealed record ClaimResult(bool Claimed, double? FullForSeconds);
 
     private sealed record Stored(string Endpoint, byte[] Fingerprint, int? Status, string? ContentType, string? Location, byte[]? Body);
 }
