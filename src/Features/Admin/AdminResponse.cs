@@ -1,3 +1,4 @@
+using Conduit.Features.Shared;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Validation;
@@ -28,7 +29,7 @@ internal static class AdminRules
     /// Serialises the changes that decide "is this the last admin?" (suspensions, reinstatements, role changes)
     /// within the transaction: two admins suspending each other at once cannot both succeed.
     /// </summary>
-    public const string LockPrivilegedSql = "SELECT pg_advisory_xact_lock(7235001);";
+    public static readonly string LockPrivilegedSql = $"SELECT pg_advisory_xact_lock({LockKeys.PrivilegedRoles});";
 
     /// <summary>
     /// Appends to the audit log in the action's own statement or transaction (<c>@Actor</c>, <c>@Action</c>,

@@ -33,7 +33,7 @@ public sealed record ArticlesEnvelope(IReadOnlyList<ArticleSummary> Articles, lo
 /// <summary>An article as anyone sees it, with the ids its viewer's flags and its cache entry depend on.</summary>
 public sealed record PublicArticle(long Id, long AuthorId, ArticleEnvelope Envelope) : ICachedResult
 {
-    IEnumerable<string> ICachedResult.DependsOn => [$"a{Id}", $"u{AuthorId}"];
+    IEnumerable<string> ICachedResult.DependsOn => [CacheTags.Article(Id), CacheTags.Profile(AuthorId)];
 
     /// <summary>The viewer's view: their favorite and follow laid over the shared answer (and in the ETag).</summary>
     internal async Task<ArticleEnvelope> ForViewerAsync(NpgsqlDataSource db, long viewer, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
-using Conduit.Infrastructure.Database;
+using Conduit.Features.Shared;
 using Conduit.Infrastructure.Auth;
 using Conduit.Infrastructure.Caching;
+using Conduit.Infrastructure.Database;
 using Conduit.Infrastructure.Paging;
 using Conduit.Infrastructure.Validation;
 using FluentValidation;
@@ -33,7 +34,7 @@ public static class ListArticles
     /// <summary>A shared page, and what makes it stale: its membership (new or deleted matches) and what it shows.</summary>
     public sealed record PublicPage(ArticlesEnvelope Envelope, long[] ArticleIds, long[] AuthorIds, string[] Membership) : ICachedResult
     {
-        IEnumerable<string> ICachedResult.DependsOn => [.. Membership, .. ArticleIds.Select(id => $"a{id}"), .. AuthorIds.Select(id => $"u{id}")];
+        IEnumerable<string> ICachedResult.DependsOn => [.. Membership, .. ArticleIds.Select(CacheTags.Article), .. AuthorIds.Select(CacheTags.Profile)];
     }
 
     internal sealed class Validator : AbstractValidator<Query>
@@ -161,12 +162,12 @@ public static class ListArticles
         // A search also changes with any article's edit (E) or new article (L).
         private static string[] Membership(Page query, ArticleSql.FilterIds ids) =>
             query is { Tag: null, Author: null, Favorited: null }
-                ? query.Q is null ? ["L"] : ["L", "E"]
+                ? query.Q is null ? [CacheTags.ArticleList] : [CacheTags.ArticleList, CacheTags.ArticleText]
                 : [
-                    .. query.Q is null ? [] : new[] { "L", "E" },
-                    .. query.Tag is null ? [] : new[] { ids.Tag is { } tag ? $"t{tag}" : "T" },
-                    .. query.Author is null ? [] : new[] { ids.Author is { } author ? $"A{author}" : "U" },
-                    .. query.Favorited is null ? [] : new[] { ids.Favoriter is { } favoriter ? $"F{favoriter}" : "U" },
+                    .. query.Q is null ? [] : new[] { CacheTags.ArticleList, CacheTags.ArticleText },
+                    .. query.Tag is null ? [] : new[] { ids.Tag is { } tag ? CacheTags.Tag(tag) : CacheTags.TagsInUse },
+                    .. query.Author is null ? [] : new[] { ids.Author is { } author ? CacheTags.Author(author) : CacheTags.NewUser },
+                    .. query.Favorited is null ? [] : new[] { ids.Favoriter is { } favoriter ? CacheTags.Favorites(favoriter) : CacheTags.NewUser },
                 ];
 
         private static string Filter(int mask)

@@ -37,7 +37,7 @@ public static class ListComments
 
     public sealed record PublicComments(long ArticleId, CommentsEnvelope Envelope, long[] AuthorIds) : ICachedResult
     {
-        IEnumerable<string> ICachedResult.DependsOn => [$"c{ArticleId}", $"a{ArticleId}", .. AuthorIds.Select(id => $"u{id}")];
+        IEnumerable<string> ICachedResult.DependsOn => [CacheTags.Comments(ArticleId), CacheTags.Article(ArticleId), .. AuthorIds.Select(CacheTags.Profile)];
     }
 
     internal sealed class Handler(ISender sender, ReadDatabase reads, ICurrentUser user, Cursors cursors) : IQueryHandler<Query, CommentsEnvelope>

@@ -25,7 +25,7 @@ public static class StreamActivity
 
             if (query.Ticket is null)
             {
-                return new LiveSubscription($"u{user.RequiredId}", user.RequiredId, user.RequiredSessionId);
+                return new LiveSubscription(LiveTopics.User(user.RequiredId), user.RequiredId, user.RequiredSessionId);
             }
 
             // Spent by this attempt whatever follows: a ticket is never good twice.
@@ -35,7 +35,7 @@ public static class StreamActivity
                 throw ApiException.Unauthorized("ticket", "is invalid");
             }
 
-            return new LiveSubscription($"u{holder.UserId}", holder.UserId, holder.SessionId);
+            return new LiveSubscription(LiveTopics.User(holder.UserId), holder.UserId, holder.SessionId);
         }
     }
 }

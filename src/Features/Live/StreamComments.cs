@@ -24,7 +24,7 @@ public static class StreamComments
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(Sql, new { query.Slug }, cancellationToken: cancellationToken))
                 ?? throw ApiException.NotFound("article");
-            return new LiveSubscription($"c{id}");
+            return new LiveSubscription(LiveTopics.Comments(id));
         }
     }
 }

@@ -20,7 +20,7 @@ public static class GetProfile
 
     public sealed record PublicProfile(long Id, ProfileEnvelope Envelope) : ICachedResult
     {
-        IEnumerable<string> ICachedResult.DependsOn => [$"u{Id}"];
+        IEnumerable<string> ICachedResult.DependsOn => [CacheTags.Profile(Id)];
     }
 
     internal sealed class Handler(ISender sender, ReadDatabase reads, ICurrentUser user) : IQueryHandler<Query, ProfileEnvelope>

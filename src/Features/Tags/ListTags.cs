@@ -1,3 +1,4 @@
+using Conduit.Features.Shared;
 using Conduit.Infrastructure.Caching;
 using Conduit.Infrastructure.Database;
 using Dapper;
@@ -15,7 +16,7 @@ public static class ListTags
 
     public sealed record TagsEnvelope(IReadOnlyList<string> Tags) : ICachedResult
     {
-        IEnumerable<string> ICachedResult.DependsOn => ["T"];
+        IEnumerable<string> ICachedResult.DependsOn => [CacheTags.TagsInUse];
     }
 
     internal sealed class Handler(ReadDatabase reads) : IQueryHandler<Query, TagsEnvelope>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
+using Conduit.Features.Shared;
 using Conduit.Infrastructure.Errors;
 using Conduit.Infrastructure.Notifications;
 using Dapper;
@@ -43,7 +44,6 @@ public sealed partial class LiveHub(
     IHostApplicationLifetime lifetime,
     ILogger<LiveHub> logger) : BackgroundService, IChannelListener
 {
-    public const string ChannelName = "conduit_live";
 
     private const int Page = 1000;
 
@@ -77,7 +77,7 @@ public sealed partial class LiveHub(
     private long cursor = -1;
     private bool stopping;
 
-    public string Channel => ChannelName;
+    public string Channel => Channels.LiveEvents;
 
     /// <summary>The last id handed to the streams; -1 until the first connection to the database.</summary>
     public long Cursor => Interlocked.Read(ref cursor);
