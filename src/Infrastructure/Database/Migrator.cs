@@ -10,7 +10,7 @@ namespace Conduit.Infrastructure.Database;
 /// </summary>
 /// <remarks>
 /// Each script lives with the feature or mechanism that owns it, in a <c>Migrations/</c> folder anywhere
-/// under <c>src/</c> (<c>src/Features/Articles/Migrations/0014_uncontended_counters.sql</c>). Api.csproj
+/// under <c>src/</c> (<c>src/Features/&lt;Area&gt;/Migrations/NNNN_&lt;what&gt;.sql</c>). Api.csproj
 /// embeds every <c>src/**/Migrations/*.sql</c> as <c>Migrations.&lt;file name&gt;</c>: the name DbUp
 /// journals never includes the folder, so moving a script never makes it look new. The numbers order them
 /// across folders and must be unique; <c>src/schema.sql</c> is the schema they add up to.
