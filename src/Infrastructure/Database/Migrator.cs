@@ -4,10 +4,17 @@ using Npgsql;
 namespace Conduit.Infrastructure.Database;
 
 /// <summary>
-/// Applies the versioned scripts in Migrations/ (embedded, run in name order, each once, each in its
-/// own transaction; DbUp records them in <c>schemaversions</c>). An advisory lock makes concurrent
-/// starts of several instances take turns instead of racing.
+/// Applies the versioned scripts (embedded, run in name order, each once, each in its own transaction;
+/// DbUp records them in <c>schemaversions</c>). An advisory lock makes concurrent starts of several
+/// instances take turns instead of racing.
 /// </summary>
+/// <remarks>
+/// Each script lives with the feature or mechanism that owns it, in a <c>Migrations/</c> folder anywhere
+/// under <c>src/</c> (<c>src/Features/&lt;Area&gt;/Migrations/NNNN_&lt;what&gt;.sql</c>). Api.csproj
+/// embeds every <c>src/**/Migrations/*.sql</c> as <c>Migrations.&lt;file name&gt;</c>: the name DbUp
+/// journals never includes the folder, so moving a script never makes it look new. The numbers order them
+/// across folders and must be unique; <c>src/schema.sql</c> is the schema they add up to.
+/// </remarks>
 public static class Migrator
 {
     private const long LockKey = 0x436f6e64756974; // "Conduit"
