@@ -1,4 +1,4 @@
--- Roles, suspension and the moderation audit log (src/Features/Admin, src/Infrastructure/Auth/Roles.cs).
+-- Roles, suspension and the moderation audit log (src/Features/Admin, src/Infrastructure/Auth/Roles.cs, src/Features/Admin/RoleLookup.cs).
 --
 -- A suspended user's articles and comments disappear from every public read and come back on
 -- reinstatement; nothing is deleted. Filtering every read by a join to users would add a probe per row and

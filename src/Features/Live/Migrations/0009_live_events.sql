@@ -1,4 +1,4 @@
--- Live updates (src/Infrastructure/Live): an outbox of events, written by triggers inside the writing
+-- Live updates (src/Features/Live): an outbox of events, written by triggers inside the writing
 -- transaction (so handlers stay untouched, and a rolled-back write never announces anything), read by every
 -- instance after a NOTIFY on 'conduit_live' wakes it. The table is the truth; the NOTIFY only says "look".
 --   topic 'c<article id>'  an article's comment stream (anyone may watch)

@@ -2,7 +2,7 @@
 -- author's article or comment is neither delivered nor replayed while it is hidden, and a suspension announces
 -- the removal of the comments it hides on the comment streams. Each event names the article and the comment it
 -- shows; live_shown() is the rule, applied by every instance's outbox reader and by a resuming stream's
--- catch-up (src/Infrastructure/Live/LiveHub.cs) — so it holds at the moment of sending, whichever instance sends.
+-- catch-up (src/Features/Live/Streams/LiveHub.cs) — so it holds at the moment of sending, whichever instance sends.
 ALTER TABLE live_events ADD COLUMN article_id bigint, ADD COLUMN comment_id bigint;
 
 -- Events written before this migration are resumable for Live:Retention yet: name what they show too.

@@ -1,4 +1,4 @@
--- Sessions (src/Infrastructure/Auth): one row per sign-in. Access tokens name their session (`sid`);
+-- Sessions (src/Features/Users/Sessions): one row per sign-in. Access tokens name their session (`sid`);
 -- the refresh token is held only as the SHA-256 of its secret. Rotation keeps the previous hash and
 -- the nonce the successor was derived from, so a second tab refreshing with the previous token within
 -- the reuse interval gets the same successor, and one presented later is recognised as a replay.
