@@ -31,15 +31,6 @@ internal static class AdminRules
     /// </summary>
     public static readonly string LockPrivilegedSql = $"SELECT pg_advisory_xact_lock({LockKeys.PrivilegedRoles});";
 
-    /// <summary>
-    /// Appends to the audit log in the action's own statement or transaction (<c>@Actor</c>, <c>@Action</c>,
-    /// <c>@Target</c>, <c>@Reason</c>): an action is never done without its entry, nor logged without being done.
-    /// </summary>
-    public const string AuditSql = """
-        INSERT INTO audit_log (actor_id, actor, action, target, reason)
-        SELECT id, username, @Action, @Target, @Reason FROM users WHERE id = @Actor
-        """;
-
     /// <summary>The user a moderation action targets, locked, with what the rules about them need (and the actor's role).</summary>
     private const string TargetSql = """
         SELECT id, username, email, role, suspended_at IS NOT NULL AS suspended,
@@ -79,7 +70,7 @@ internal static class AdminRules
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
-            AuditSql, new { Actor = actor, Action = $"{action}_refused", Target = $"user:{target.Username}", Reason = reason }, transaction, cancellationToken: cancellationToken));
+            AuditLog.AppendSql, new { Actor = actor, Action = $"{action}_refused", Target = $"user:{target.Username}", Reason = reason }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         throw ApiException.Forbidden("user");
     }

@@ -27,7 +27,7 @@ public static class ChangeRole
     {
         private const string ChangeSql = $"""
             UPDATE users SET role = @Role WHERE id = @Id;
-            {AdminRules.AuditSql};
+            {AuditLog.AppendSql};
             """;
 
         public async ValueTask<AdminUserEnvelope> Handle(Command command, CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ public static class ReinstateUser
     {
         private const string ReinstateSql = $"""
             UPDATE users SET suspended_at = NULL WHERE id = @Id;
-            {AdminRules.AuditSql};
+            {AuditLog.AppendSql};
             """;
 
         public async ValueTask<AdminUserEnvelope> Handle(Command command, CancellationToken cancellationToken)

@@ -30,7 +30,7 @@ public static class RemoveArticle
                             FROM articles a JOIN users u ON u.id = a.author_id WHERE a.slug = @Slug FOR SHARE OF u),
                  allowed AS (SELECT id FROM target WHERE {AdminRules.MayActOnAuthorSql}),
                  removed AS (DELETE FROM articles a USING allowed WHERE a.id = allowed.id RETURNING a.id),
-                 logged AS (INSERT INTO audit_log (actor_id, actor, action, target, reason)
+                 logged AS ({AuditLog.Insert}
                             SELECT u.id, u.username, CASE WHEN EXISTS (SELECT 1 FROM allowed) THEN 'remove_article' ELSE 'remove_article_refused' END,
                                    'article:' || t.slug, @Reason
                             FROM users u, target t WHERE u.id = @Actor)

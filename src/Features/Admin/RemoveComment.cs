@@ -31,7 +31,7 @@ public static class RemoveComment
                             WHERE c.id = @Id FOR SHARE OF u),
                  allowed AS (SELECT id FROM target WHERE {AdminRules.MayActOnAuthorSql}),
                  removed AS (DELETE FROM comments c USING allowed WHERE c.id = allowed.id RETURNING c.id),
-                 logged AS (INSERT INTO audit_log (actor_id, actor, action, target, reason)
+                 logged AS ({AuditLog.Insert}
                             SELECT u.id, u.username, CASE WHEN EXISTS (SELECT 1 FROM allowed) THEN 'remove_comment' ELSE 'remove_comment_refused' END,
                                    'comment:' || t.id || ' on article:' || a.slug, @Reason
                             FROM users u, target t, article a WHERE u.id = @Actor)

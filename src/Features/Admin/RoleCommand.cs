@@ -14,10 +14,10 @@ public sealed record RoleCommand(Role Role, string Email)
     public const string Actor = "command line";
 
     // Decides and acts in one statement: the user's previous role, or no row when the email is unknown.
-    private const string Sql = """
+    private const string Sql = $"""
         WITH target AS (SELECT id, username, role FROM users WHERE lower(email) = lower(@Email) FOR UPDATE),
              changed AS (UPDATE users u SET role = @Role FROM target t WHERE u.id = t.id RETURNING u.id),
-             logged AS (INSERT INTO audit_log (actor_id, actor, action, target, reason)
+             logged AS ({AuditLog.Insert}
                         SELECT NULL, @Actor, 'role', 'user:' || t.username, 'role ' || t.role || ' -> ' || @Role FROM target t)
         SELECT username, role AS previous FROM target
         """;

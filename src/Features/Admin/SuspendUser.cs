@@ -28,7 +28,7 @@ public static class SuspendUser
         // Suspending again changes nothing (the trigger fires on a change only) but is logged like the first time.
         private const string SuspendSql = $"""
             UPDATE users SET suspended_at = coalesce(suspended_at, now()) WHERE id = @Id;
-            {AdminRules.AuditSql};
+            {AuditLog.AppendSql};
             """;
 
         public async ValueTask<AdminUserEnvelope> Handle(Command command, CancellationToken cancellationToken)
