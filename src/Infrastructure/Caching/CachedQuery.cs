@@ -4,6 +4,14 @@ namespace Conduit.Infrastructure.Caching;
 /// A read whose answer is the same for every viewer (no <c>favorited</c>/<c>following</c> in it): kept by
 /// <see cref="ReadCacheBehaviour{TMessage, TResponse}"/> under <see cref="CacheKey"/> until something it
 /// depends on changes. Its response must be an <see cref="ICachedResult"/>.
+/// <para>
+/// The one pattern every cached read follows (ListArticles, GetArticle, ListComments, GetProfile, ListTags): the
+/// use case's own query (what the endpoint sends, with validation and authentication) has a handler that sends a
+/// second, nested request — the shared part, marked <see cref="ICachedQuery"/> and defined in the same slice file —
+/// through the mediator, so that this behaviour (and read routing) sit in front of that part alone; the outer handler
+/// then lays the viewer's own flags over the shared answer with one small query. The nested request goes through the
+/// whole pipeline again, which costs microseconds and keeps the cache a mechanism no handler calls by hand.
+/// </para>
 /// </summary>
 public interface ICachedQuery
 {

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Conduit.Tests.Robustness;
+namespace Conduit.Tests.Infrastructure;
 
 /// <summary>
 /// A loopback TCP relay between the API and PostgreSQL that can fail like a database going down:

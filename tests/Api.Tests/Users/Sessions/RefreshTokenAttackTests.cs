@@ -5,7 +5,7 @@ using Conduit.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Npgsql;
 
-namespace Conduit.Tests.Robustness;
+namespace Conduit.Tests.Users.Sessions;
 
 /// <summary>What a refresh token refuses, and how the refresh endpoint holds up under races and guessing.</summary>
 public sealed class RefreshTokenAttackTests(ApiFactory api) : IClassFixture<ApiFactory>

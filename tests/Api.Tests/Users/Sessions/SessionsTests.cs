@@ -3,7 +3,7 @@ using Conduit.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Npgsql;
 
-namespace Conduit.Tests.Users;
+namespace Conduit.Tests.Users.Sessions;
 
 /// <summary>RefreshSession, Logout, ListSessions, EndSession, EndOtherSessions, and what a password change ends.</summary>
 public sealed class SessionsTests(ApiFactory api) : IClassFixture<ApiFactory>

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit.Abstractions;
 
-namespace Conduit.Tests.Robustness;
+namespace Conduit.Tests.Users.Sessions;
 
 /// <summary>
 /// The revocation promise across instances: a session ended through one API instance is refused by another

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Conduit.Tests.Robustness;
+namespace Conduit.Tests.Users.SignInThrottling;
 
 /// <summary>
 /// Sign-in and sign-up limits at their shipped defaults: failures per account and address (10), failures per
