@@ -5,7 +5,8 @@ namespace Conduit.Infrastructure.Caching;
 /// <see cref="ReadCacheBehaviour{TMessage, TResponse}"/> under <see cref="CacheKey"/> until something it
 /// depends on changes. Its response must be an <see cref="ICachedResult"/>.
 /// <para>
-/// The one pattern every cached read follows (ListArticles, GetArticle, ListComments, GetProfile, ListTags): the
+/// The one pattern every cached read with a viewer-specific part follows (ListArticles, GetArticle, ListComments,
+/// GetProfile; ListTags, the same for everyone, is itself the cached query): the
 /// use case's own query (what the endpoint sends, with validation and authentication) has a handler that sends a
 /// second, nested request — the shared part, marked <see cref="ICachedQuery"/> and defined in the same slice file —
 /// through the mediator, so that this behaviour (and read routing) sit in front of that part alone; the outer handler
