@@ -74,6 +74,8 @@ public sealed partial class ReadReplica(NpgsqlDataSource? source, TimeProvider t
 /// </summary>
 public sealed class ReadDatabase(NpgsqlDataSource primary, ReadReplica replica)
 {
+    // Flow-local: set by ReadRoutingBehaviour (ToReplica) for an anonymous query and by ReadCacheBehaviour (ToPrimary)
+    // for a cache fill, read here by the handler's Source; a nested request's value never leaks out to its caller.
     private static readonly AsyncLocal<Route?> Current = new();
 
     public NpgsqlDataSource Source

@@ -21,6 +21,8 @@ public sealed class WritePosition(NpgsqlDataSource primary, TimeProvider time)
         FROM content_change
         """;
 
+    // Flow-local: set on the first OfThisRequestAsync of a request (by ReadRoutingBehaviour or ReadCacheBehaviour),
+    // read by every later one in the same request, so a request's nested reads wait for one and the same position.
     private static readonly AsyncLocal<Task<Position>?> OfThisRequest = new();
 
     private readonly Lock gate = new();
