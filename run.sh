@@ -2,7 +2,7 @@
 # Runs the Conduit API locally.
 #
 #   ./run.sh              start the private PostgreSQL cluster (if needed) and the API
-#   ./run.sh --demo       the same, after loading the demo data set (idempotent; prints the demo sign-ins)
+#   ./run.sh --demo       the same, after loading the demo data set (idempotent: says whether it loaded it or found it; prints the sign-ins)
 #   ./run.sh --stop-db    stop the private PostgreSQL cluster (same as scripts/db.sh stop)
 #
 # Environment (all optional):

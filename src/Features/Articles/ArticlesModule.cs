@@ -51,5 +51,7 @@ public sealed class ArticlesModule : ICarterModule
         group.MapDelete("/{slug}/favorite", async (string slug, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new UnfavoriteArticle.Command(slug), ct)))
             .WithName(nameof(UnfavoriteArticle)).RequiresToken().WithErrors(404);
+
+        // conduit-slice: routes (dotnet new conduit-slice inserts the routes it generates above this line)
     }
 }

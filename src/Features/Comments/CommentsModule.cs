@@ -27,5 +27,7 @@ public sealed class CommentsModule : ICarterModule
                 return TypedResults.NoContent();
             })
             .WithName(nameof(DeleteComment)).RequiresToken().WithErrors(403, 404, 422);
+
+        // conduit-slice: routes (dotnet new conduit-slice inserts the routes it generates above this line)
     }
 }

@@ -28,5 +28,7 @@ public sealed class LiveModule : ICarterModule
                 TypedResults.Ok(await sender.Send(new IssueStreamTicket.Command(), ct)))
             .WithName(nameof(IssueStreamTicket)).RequiresToken()
             .WithDescription("A single-use ticket for `GET /api/user/live?ticket=...` (EventSource cannot send headers); expires in `expiresIn` seconds.");
+
+        // conduit-slice: routes (dotnet new conduit-slice inserts the routes it generates above this line)
     }
 }

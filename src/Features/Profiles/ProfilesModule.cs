@@ -21,5 +21,7 @@ public sealed class ProfilesModule : ICarterModule
         group.MapDelete("/follow", async (string username, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new UnfollowProfile.Command(username), ct)))
             .WithName(nameof(UnfollowProfile)).RequiresToken().WithErrors(404);
+
+        // conduit-slice: routes (dotnet new conduit-slice inserts the routes it generates above this line)
     }
 }

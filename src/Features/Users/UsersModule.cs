@@ -70,5 +70,7 @@ public sealed class UsersModule : ICarterModule
                 return TypedResults.Ok(updated);
             })
             .WithName(nameof(UpdateUser)).RequiresToken().WithErrors(409, 412, 422);
+
+        // conduit-slice: routes (dotnet new conduit-slice inserts the routes it generates above this line)
     }
 }

@@ -28,10 +28,12 @@ public sealed class DemoDataTests(ApiFactory api) : IClassFixture<ApiFactory>
         await DemoData.LoadAsync(dataSource, printed);
         await using var connection = await api.OpenDatabaseAsync();
         var first = await connection.ExecuteScalarAsync<string>(Fingerprint);
-        await DemoData.LoadAsync(dataSource, TextWriter.Null);
+        var again = new StringWriter();
+        await DemoData.LoadAsync(dataSource, again);
         (await connection.ExecuteScalarAsync<string>(Fingerprint)).Should().Be(first);
 
-        printed.ToString().Should().Contain("alice@demo.conduit.test").And.Contain("demo-alice-2026");
+        printed.ToString().Should().StartWith("Demo data loaded (").And.Contain("alice@demo.conduit.test").And.Contain("demo-alice-2026");
+        again.ToString().Should().StartWith("Demo data already present: nothing changed.").And.Contain("alice@demo.conduit.test");
         var articles = await client.GetAsync("/api/articles");
         articles.Json!["articlesCount"]!.GetValue<long>().Should().Be(5);
         var newest = articles.Json!["articles"]![0]!;

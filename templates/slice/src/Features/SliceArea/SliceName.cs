@@ -9,33 +9,25 @@ namespace Conduit.Features.SliceArea;
 /// <summary>TODO: what SliceName does, in one sentence of the contract.</summary>
 public static class SliceName
 {
-#if (isCommand)
-    public sealed record Command(string? Reason) : ICommand<Result>, IAuthenticated;
-#else
+#if (isQuery)
     public sealed record Query(int? Limit, int? Offset) : IQuery<Result>, IAuthenticated;
-#endif
 
     public sealed record Result(string Outcome);
+#elif (isPut)
+    public sealed record Body(string? Reason);
 
-#if (isCommand)
-    internal sealed class Validator : AbstractValidator<Command>
-    {
-        public Validator() => RuleFor(command => command.Reason).NotEmpty().WithMessage("can't be blank");
-    }
+    public sealed record Command(long Id, string? Reason) : ICommand<Result>, IAuthenticated;
 
-    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : ICommandHandler<Command, Result>
-    {
-        // TODO: one set-based statement; parameters only (never values in the string); an index for every filter.
-        private const string Sql = "SELECT @Viewer::bigint";
-
-        public async ValueTask<Result> Handle(Command command, CancellationToken cancellationToken)
-        {
-            await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            _ = await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, new { Viewer = user.RequiredId }, cancellationToken: cancellationToken));
-            throw new NotImplementedException("SliceName: write its SQL and its answer");
-        }
-    }
+    public sealed record Result(string Outcome);
+#elif (isDelete)
+    public sealed record Command(long Id) : ICommand, IAuthenticated;
 #else
+    public sealed record Command(string? Reason) : ICommand<Result>, IAuthenticated;
+
+    public sealed record Result(string Outcome);
+#endif
+
+#if (isQuery)
     internal sealed class Validator : AbstractValidator<Query>
     {
         public Validator()
@@ -51,6 +43,50 @@ public static class SliceName
         private const string Sql = "SELECT @Viewer::bigint";
 
         public async ValueTask<Result> Handle(Query query, CancellationToken cancellationToken)
+        {
+            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            _ = await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, new { Viewer = user.RequiredId }, cancellationToken: cancellationToken));
+            throw new NotImplementedException("SliceName: write its SQL and its answer");
+        }
+    }
+#elif (isDelete)
+    internal sealed class Validator : AbstractValidator<Command>
+    {
+        public Validator() => RuleFor(command => command.Id).GreaterThan(0).WithMessage("is invalid");
+    }
+
+    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : ICommandHandler<Command>
+    {
+        // TODO: decide and act in one statement (not found, forbidden, deleted); parameters only.
+        private const string Sql = "SELECT @Viewer::bigint";
+
+        public async ValueTask<Unit> Handle(Command command, CancellationToken cancellationToken)
+        {
+            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            _ = await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, new { command.Id, Viewer = user.RequiredId }, cancellationToken: cancellationToken));
+            throw new NotImplementedException("SliceName: write its SQL");
+        }
+    }
+#else
+    internal sealed class Validator : AbstractValidator<Command>
+    {
+#if (isPut)
+        public Validator()
+        {
+            RuleFor(command => command.Id).GreaterThan(0).WithMessage("is invalid");
+            RuleFor(command => command.Reason).NotEmpty().WithMessage("can't be blank");
+        }
+#else
+        public Validator() => RuleFor(command => command.Reason).NotEmpty().WithMessage("can't be blank");
+#endif
+    }
+
+    internal sealed class Handler(NpgsqlDataSource db, ICurrentUser user) : ICommandHandler<Command, Result>
+    {
+        // TODO: one set-based statement; parameters only (never values in the string); an index for every filter.
+        private const string Sql = "SELECT @Viewer::bigint";
+
+        public async ValueTask<Result> Handle(Command command, CancellationToken cancellationToken)
         {
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             _ = await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, new { Viewer = user.RequiredId }, cancellationToken: cancellationToken));
